@@ -1,0 +1,58 @@
+# Every target creates what it needs from a clean clone: .venv from requirements/constraints.txt,
+# tools/node_modules from tools/package-lock.json. Nothing is taken from the host but python3 and npm.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+NODE_STAMP := tools/node_modules/.installed
+
+# `make conformance` against a deployment instead of the emulator (see README).
+BASE_URL ?=
+MERCHANT_ID ?=
+SECRET_KEY ?=
+
+.PHONY: help venv node test pytest lint generate check-generated conformance bench emulator lock clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(STAMP): requirements/dev.in requirements/constraints.txt pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3
+	$(PY) -m pip install --quiet -c requirements/constraints.txt -r requirements/dev.in
+	$(PY) -m pip install --quiet --no-deps -e .
+	if [ -f generated/pyproject.toml ]; then $(PY) -m pip install --quiet --no-deps -e generated; fi
+	touch $@
+
+venv: $(STAMP)  ## create .venv with the pinned development environment
+
+$(NODE_STAMP): tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: $(NODE_STAMP)  ## install the pinned Node tools (Redocly CLI, Prism)
+
+test: $(STAMP) lint check-generated pytest  ## everything CI runs: lint, generated-client drift, unit/e2e/conformance tests
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, openapi-spec-validator, Redocly
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/openapi-spec-validator openapi.yaml
+	tools/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml
+
+lock:  ## re-resolve requirements/dev.in into requirements/constraints.txt
+	rm -rf /tmp/cpay-lock-venv && $(PYTHON) -m venv /tmp/cpay-lock-venv
+	/tmp/cpay-lock-venv/bin/pip install --quiet -r requirements/dev.in
+	{ sed -n '1,2p' requirements/constraints.txt; /tmp/cpay-lock-venv/bin/pip freeze --exclude-editable; } > requirements/constraints.new
+	mv requirements/constraints.new requirements/constraints.txt
+
+clean:  ## remove the virtual environment, Node tools and reports
+	rm -rf $(VENV) tools/node_modules reports .pytest_cache .mypy_cache .ruff_cache
