@@ -1,0 +1,1 @@
+"""A stateful local C-Pay server for development and conformance tests."""
