@@ -39,7 +39,7 @@ node: $(NODE_STAMP)  ## install the pinned Node tools (Redocly CLI, Prism)
 test: $(STAMP) lint check-generated pytest  ## everything CI runs: lint, generated-client drift, unit/e2e/conformance tests
 
 pytest: $(STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --cov=cpay_signing --cov-branch --cov-report=term-missing
 
 lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, openapi-spec-validator, Redocly
 	$(BIN)/ruff check .
@@ -47,6 +47,9 @@ lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, opena
 	$(BIN)/mypy
 	$(BIN)/openapi-spec-validator openapi.yaml
 	tools/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml
+
+bench: $(STAMP)  ## print the speed figures (signing cost vs the bare HMAC floor, ...)
+	$(PY) bench/bench_signing.py
 
 lock:  ## re-resolve requirements/dev.in into requirements/constraints.txt
 	rm -rf /tmp/cpay-lock-venv && $(PYTHON) -m venv /tmp/cpay-lock-venv
