@@ -48,6 +48,12 @@ lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, opena
 	$(BIN)/openapi-spec-validator openapi.yaml
 	tools/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml
 
+generate: $(STAMP)  ## regenerate generated/ (the typed client cpay_client) from openapi.yaml
+	$(PY) generator/generate.py
+
+check-generated: $(STAMP)  ## fail with a diff if generated/ is not what openapi.yaml generates now
+	$(PY) generator/generate.py --check
+
 bench: $(STAMP)  ## print the speed figures (signing cost vs the bare HMAC floor, ...)
 	$(PY) bench/bench_signing.py
 

@@ -1,0 +1,23 @@
+from enum import StrEnum
+
+
+class WebhookReply(StrEnum):
+    FAIL = "FAIL"
+    OK = "OK"
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    @classmethod
+    def _missing_(cls, value: object) -> "WebhookReply | None":
+        """Accept a value that a newer version of the API may send, instead of raising ``ValueError``.
+
+        The result is a pseudo-member named ``UNKNOWN`` that equals the raw value (``== "99"``) and
+        serializes back to it; it is not listed by iteration. Values of another type are still refused.
+        """
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = "UNKNOWN"
+        member._value_ = value
+        return member

@@ -1,0 +1,184 @@
+"""Regenerate ``generated/`` from ``openapi.yaml`` (``make generate``) or prove it is up to date (``--check``).
+
+The generator always writes into a fresh temporary folder. ``make generate`` then makes ``generated/`` equal to
+that folder, deleting files the spec no longer produces (``openapi-python-client --overwrite`` would only delete
+``models/`` and ``api/``). ``--check`` compares the two trees byte for byte and exits 1 with a diff on any
+difference: the golden-record pattern of openapi-python-client's own end-to-end tests.
+
+The output depends only on the spec, ``generator/config.yaml``, ``generator/templates/`` and the versions pinned
+in ``requirements/constraints.txt``: the post hooks run this venv's ruff with ``--isolated --no-cache``.
+
+Exit status: 0 done or up to date, 1 ``generated/`` differs from the spec, 2 the generator failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+GENERATOR_DIR = Path(__file__).resolve().parent
+ROOT = GENERATOR_DIR.parent
+CONFIG = GENERATOR_DIR / "config.yaml"
+TEMPLATES = GENERATOR_DIR / "templates"
+META = "uv"  # writes generated/pyproject.toml (uv_build backend): `pip install -e generated` works
+PROJECT_DIR_NAME = "cpay-client"
+
+# Build and tool by-products that may sit in generated/ (editable installs, test runs); never compared.
+IGNORED_NAMES = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist"})
+IGNORED_SUFFIXES = (".pyc", ".egg-info")
+
+MAX_DIFF_LINES = 200
+
+
+class GeneratorFailedError(Exception):
+    """openapi-python-client exited non-zero or warned; the message holds its output."""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="fail if generated/ differs from a fresh generation")
+    parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml", help="the OpenAPI document")
+    parser.add_argument("--output", type=Path, default=ROOT / "generated", help="the generated package's folder")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="cpay-generate-") as scratch:
+        fresh = Path(scratch) / PROJECT_DIR_NAME
+        try:
+            generate_into(fresh, args.spec)
+        except GeneratorFailedError as error:
+            print(f"openapi-python-client failed on {args.spec}:\n{error}", file=sys.stderr)
+            return 2
+        if args.check:
+            differences = list(diff_trees(expected=fresh, actual=args.output))
+            if differences:
+                print("\n".join(differences), file=sys.stderr)
+                print(
+                    f"\n{_shown(args.output)} is out of date with {_shown(args.spec)}: run `make generate` and "
+                    "commit the result (never edit generated/ by hand).",
+                    file=sys.stderr,
+                )
+                return 1
+            print(f"{_shown(args.output)} matches {_shown(args.spec)} ({time.monotonic() - started:.1f} s)")
+            return 0
+        changed = sync_tree(source=fresh, target=args.output)
+    print(f"{_shown(args.output)}: {changed} file(s) written or removed ({time.monotonic() - started:.1f} s)")
+    return 0
+
+
+def generate_into(destination: Path, spec: Path) -> None:
+    """Run the pinned openapi-python-client on ``spec`` into the new folder ``destination``."""
+    venv_bin = Path(sys.executable).parent
+    generator = venv_bin / "openapi-python-client"
+    if not (venv_bin / "ruff").exists() or not generator.exists():
+        raise GeneratorFailedError(
+            f"run with the project venv's python: no ruff or openapi-python-client in {venv_bin}"
+        )
+    env = {name: value for name, value in os.environ.items() if not name.startswith("RUFF_")}
+    # The post hooks call `ruff` by name: make it the pinned one, whatever the host has on PATH.
+    env["PATH"] = os.pathsep.join([str(venv_bin), env.get("PATH", "")])
+    env["PYTHONHASHSEED"] = "0"
+    command = [
+        str(generator),
+        "generate",
+        "--path",
+        str(spec),
+        "--config",
+        str(CONFIG),
+        "--custom-template-path",
+        str(TEMPLATES),
+        "--meta",
+        META,
+        "--output-path",
+        str(destination),
+        "--fail-on-warning",
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=destination.parent, check=False)  # noqa: S603
+    if result.returncode != 0 or not (destination / "pyproject.toml").is_file():
+        raise GeneratorFailedError((result.stdout + result.stderr).strip())
+
+
+def diff_trees(*, expected: Path, actual: Path) -> Iterator[str]:
+    """Describe every difference between the two trees: missing, extra and changed files (unified diffs)."""
+    expected_files = _files(expected)
+    actual_files = _files(actual) if actual.is_dir() else {}
+    shown_lines = 0
+    for name in sorted(expected_files.keys() | actual_files.keys()):
+        if name not in actual_files:
+            yield f"missing from {_shown(actual)}: {name}"
+        elif name not in expected_files:
+            yield f"not produced by the generator (stale or hand-written): {_shown(actual)}/{name}"
+        elif actual_files[name].read_bytes() != expected_files[name].read_bytes():
+            lines = list(
+                difflib.unified_diff(
+                    _text_lines(actual_files[name]),
+                    _text_lines(expected_files[name]),
+                    fromfile=f"{_shown(actual)}/{name} (committed)",
+                    tofile=f"{_shown(actual)}/{name} (regenerated)",
+                )
+            )
+            if shown_lines >= MAX_DIFF_LINES:
+                yield f"differs: {_shown(actual)}/{name}"
+                continue
+            yield "".join(lines[: MAX_DIFF_LINES - shown_lines]).rstrip("\n")
+            shown_lines += len(lines)
+
+
+def sync_tree(*, source: Path, target: Path) -> int:
+    """Make ``target`` hold exactly the files of ``source`` (ignored by-products aside); return how many changed."""
+    source_files = _files(source)
+    target_files = _files(target) if target.is_dir() else {}
+    changed = 0
+    for name, path in target_files.items():
+        if name not in source_files:
+            path.unlink()
+            changed += 1
+    for name, path in source_files.items():
+        content = path.read_bytes()
+        destination = target / name
+        if name in target_files and target_files[name].read_bytes() == content:
+            continue
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(content)
+        changed += 1
+    _remove_empty_folders(target)
+    return changed
+
+
+def _files(root: Path) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if any(part in IGNORED_NAMES or part.endswith(IGNORED_SUFFIXES) for part in relative.parts):
+            continue
+        if path.is_file():
+            files[relative.as_posix()] = path
+    return files
+
+
+def _remove_empty_folders(root: Path) -> None:
+    for folder in sorted((path for path in root.rglob("*") if path.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def _text_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8", errors="replace").splitlines(keepends=True)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix() or "."
+    except ValueError:
+        return str(path)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
