@@ -1,1 +1,34 @@
-"""A stateful local C-Pay server for development and conformance tests."""
+"""A stateful local C-Pay server for development and conformance tests.
+
+``create_app()`` builds the Starlette application; ``cpay-emulator serve`` runs it. Import from here; the
+underscored modules are private.
+"""
+
+from cpay_emulator._app import DEMO_MERCHANT_ID, DEMO_SECRET_KEY, EmulatorConfig, create_app, demo_merchant
+from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._model import FeeRates, Merchant, Order, OrderKind, OrderStatus
+from cpay_emulator._service import DEFAULT_USD_PRICES, Balance, Emulator, NewOrder
+from cpay_emulator._store import Store
+from cpay_emulator._webhooks import WebhookDispatcher, WebhookPolicy
+
+__all__ = [
+    "DEFAULT_USD_PRICES",
+    "DEMO_MERCHANT_ID",
+    "DEMO_SECRET_KEY",
+    "Balance",
+    "Emulator",
+    "EmulatorConfig",
+    "EmulatorError",
+    "ErrorCode",
+    "FeeRates",
+    "Merchant",
+    "NewOrder",
+    "Order",
+    "OrderKind",
+    "OrderStatus",
+    "Store",
+    "WebhookDispatcher",
+    "WebhookPolicy",
+    "create_app",
+    "demo_merchant",
+]

@@ -1,0 +1,377 @@
+"""The C-Pay API: one ASGI endpoint per operation of ``openapi.yaml``, each answering with the envelope.
+
+Every request is answered HTTP 200 with ``{code, msg, data, traceid}``: the steps are read the parameters
+(query string, and for POST also the form body, as C-Pay reads both), check ``merchantId`` and ``sign``
+(section 16), validate against the spec, then call the service. Any failure becomes a non-zero ``code``;
+an unexpected exception is logged and answered with code 1, never a 5xx.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from html import escape
+from typing import Any
+
+import attrs
+from starlette.types import Receive, Scope, Send
+
+from cpay_emulator._cashier import cashier_url
+from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._ids import new_traceid
+from cpay_emulator._model import Merchant, Order
+from cpay_emulator._money import format_amount, parse_amount
+from cpay_emulator._service import Emulator, NewOrder
+from cpay_emulator._spec import MERCHANT_ID, SIGN, Operation
+from cpay_emulator._wire import base_url, envelope, form_params, merge_pairs, parse_pairs, read_body, send_json
+from cpay_signing import compute_sign, signing_payload, verify_sign
+
+__all__ = ["HANDLERS", "OperationEndpoint"]
+
+logger = logging.getLogger("cpay_emulator")
+
+
+@attrs.frozen
+class Call:
+    """What a handler gets: the authenticated merchant, the validated values and the raw text parameters."""
+
+    emulator: Emulator
+    merchant: Merchant
+    values: Mapping[str, Any]
+    params: Mapping[str, str]
+    base_url: str
+
+    def text(self, name: str) -> str:
+        """The value of an optional text field ("" when absent)."""
+        value = self.values.get(name, "")
+        return value if isinstance(value, str) else str(value)
+
+    def new_order(self, callback_field: str | None) -> NewOrder:
+        """The fields every order creation shares."""
+        return NewOrder(
+            merchant_trade_no=self.text("merchantTradeNo"),
+            user_id=self.text("userId"),
+            create_time=self.values.get("createTime"),
+            callback_url=self.text(callback_field) if callback_field else "",
+            success_url=self.text("successURL"),
+            fail_url=self.text("failURL"),
+            remark=self.text("remark"),
+            ext_info=self.text("extInfo"),
+        )
+
+
+Handler = Callable[[Call, Operation], Any]
+
+
+def _order_common(order: Order) -> dict[str, Any]:
+    return {
+        "merchantId": order.merchant_id,
+        "merchantTradeNo": order.merchant_trade_no or "",
+        "merchantUserId": order.user_id,
+        "orderId": order.order_id,
+        "orderAmount": format_amount(order.order_amount),
+        "receivedAmount": format_amount(order.received_amount),
+        "fee": format_amount(order.fee),
+        "remark": order.remark,
+        "createTime": str(order.create_time),
+    }
+
+
+def get_wallet_address(call: Call, operation: Operation) -> Any:
+    """Section 3: the user's deposit address for every coin of every network."""
+    return [
+        {"address": address, "currency": currency, "network": network}
+        for currency, network, address in call.emulator.wallet_addresses(call.merchant.merchant_id, call.text("userId"))
+    ]
+
+
+def withdraw(call: Call, operation: Operation) -> Any:
+    """Section 4: a crypto payout; ``totalAmount`` is frozen until the payout completes or closes."""
+    order = call.emulator.create_payout(
+        call.merchant,
+        call.new_order(operation.callback_field),
+        currency=call.text("cryptoCurrency"),
+        network_name=call.text("network"),
+        total_amount=parse_amount("totalAmount", call.text("totalAmount")),
+        received_amount=parse_amount("receivedAmount", call.text("receivedAmount"), allow_zero=True),
+        to_address=call.text("toAddress"),
+    )
+    return {
+        **_order_common(order),
+        "cryptoCurrency": order.currency,
+        "extInfo": order.ext_info,
+        "status": order.status.value,
+        "network": order.network,
+    }
+
+
+def create_fiat_payout_order(call: Call, operation: Operation) -> Any:
+    """Section 5: a fiat payout; ``orderAmount`` = amount + fee is frozen."""
+    if call.text("payoutChannel") == "1" and not call.text("accountType"):
+        raise EmulatorError.invalid("accountType", "is required when payoutChannel is 1 (Pix)")
+    details = {
+        name: call.text(name)
+        for name in ("payoutChannel", "accountType", "toAccount", "accountCode", "country")
+        if call.text(name)
+    }
+    order = call.emulator.create_fiat_payout(
+        call.merchant,
+        call.new_order(operation.callback_field),
+        currency=call.text("currency"),
+        amount=parse_amount("amount", call.text("amount")),
+        details=details,
+    )
+    return {**_order_common(order), "currency": order.currency, "status": order.status.value}
+
+
+def get_merchant_balance(call: Call, operation: Operation) -> Any:
+    """Section 6: available and frozen balance of every currency."""
+    return [
+        {
+            "availableBalance": format_amount(balance.available),
+            "freezeBalance": format_amount(balance.frozen),
+            "cryptoCurrency": balance.currency,
+        }
+        for balance in call.emulator.balances(call.merchant.merchant_id)
+    ]
+
+
+def _rate_request(call: Call) -> tuple[str, str, int, Decimal]:
+    return (
+        call.text("sourceCurrency"),
+        call.text("targetCurrency"),
+        int(call.values["purchaseType"]),
+        parse_amount("amount", call.text("amount")),
+    )
+
+
+def get_exchange_rate(call: Call, operation: Operation) -> Any:
+    """Section 7: ``sourceCurrency:targetCurrency = 1:exchangeRate`` from the rate table."""
+    source, target, _, _ = _rate_request(call)
+    return {"exchangeRate": format_amount(call.emulator.exchange_rate(source, target))}
+
+
+def get_exchange_rate_for_credit_card(call: Call, operation: Operation) -> Any:
+    """Section 8: the rate and the other side of the purchase."""
+    source, target, purchase_type, amount = _rate_request(call)
+    return {
+        "exchangeRate": format_amount(call.emulator.exchange_rate(source, target)),
+        "amountExchanged": format_amount(call.emulator.quote(source, target, purchase_type, amount)),
+    }
+
+
+def order_detail(order: Order) -> dict[str, Any]:
+    """Section 9's fields of an order (also what the control API shows)."""
+    return {
+        "orderId": order.order_id,
+        "status": order.status.value,
+        "merchantTradeNo": order.merchant_trade_no or "",
+        "merchantUserId": order.user_id,
+        "hash": order.hash,
+        "actualAmount": format_amount(order.actual_amount),
+        "receivedAmount": format_amount(order.received_amount),
+        "pledgeAmount": "0",
+        "fee": format_amount(order.fee),
+        "currency": order.currency,
+        "createTime": str(order.create_time),
+        "merchantId": order.merchant_id,
+        "extInfo": order.ext_info,
+        "network": order.network,
+        "remark": order.remark,
+    }
+
+
+def get_order_detail(call: Call, operation: Operation) -> Any:
+    """Section 9: find the merchant's order by merchantTradeNo, cpayOrderId or hash."""
+    order = call.emulator.find_order(
+        call.merchant.merchant_id,
+        merchant_trade_no=call.text("merchantTradeNo"),
+        order_id=call.text("cpayOrderId"),
+        hash=call.text("hash"),
+    )
+    return order_detail(order)
+
+
+def exchange(call: Call, operation: Operation) -> Any:
+    """Section 10: exchange between two currencies of the merchant's balance; the fee is in the target."""
+    order = call.emulator.exchange(
+        call.merchant,
+        call.new_order(None),
+        source_currency=call.text("sourceCurrency"),
+        source_amount=parse_amount("sourceAmount", call.text("sourceAmount")),
+        target_currency=call.text("targetCurrency"),
+    )
+    return {
+        "targetCurrency": order.currency,
+        "targetAmount": format_amount(order.received_amount),
+        "exchangeRate": order.details["exchangeRate"],
+        "fee": format_amount(order.fee),
+    }
+
+
+def submit_kyc(call: Call, operation: Operation) -> Any:
+    """Section 11: store the users' KYC records."""
+    records = json.loads(call.text("data"))
+    return {"count": call.emulator.submit_kyc(call.merchant, records)}
+
+
+_PAGE = (
+    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>C-Pay</title>'
+    '<meta http-equiv="refresh" content="0;url={url}"></head><body><a href="{url}">Continue</a></body></html>'
+)
+
+
+def pwpp(call: Call, operation: Operation) -> Any:
+    """Section 12: a host-to-host card payment (test cards in ``Emulator.create_pwpp``)."""
+    card_number = call.text("cardNumber")
+    if not card_number and not call.text("ccStorageID"):
+        raise EmulatorError.invalid("cardNumber", "is required unless ccStorageID is given")
+    order, stored_id = call.emulator.create_pwpp(
+        call.merchant,
+        call.new_order(operation.callback_field),
+        currency=call.text("currency"),
+        amount=parse_amount("amount", call.text("amount")),
+        card_number=card_number,
+        store_card=call.text("storeCc") == "1",
+        cc_storage_id=call.text("ccStorageID"),
+        expiry=call.text("expDate"),
+        details={"email": call.text("email"), "country": call.text("country"), "products": call.text("products")},
+    )
+    if order.status.is_final:
+        landing = order.success_url or f"{call.base_url}/cashier/result"
+        redirect = f"{landing}{'&' if '?' in landing else '?'}txnRef={order.order_id}"
+    else:  # 3-D Secure: the customer confirms on the cashier page
+        redirect = cashier_url(call.base_url, order, call.merchant)
+    return {
+        "orderId": order.order_id,
+        "pageData": _PAGE.format(url=escape(redirect, quote=True)),
+        "redirectURL": redirect,
+        "ccStorageID": stored_id,
+    }
+
+
+def create_order(call: Call, operation: Operation) -> Any:
+    """Section 13: a crypto pay-in order and its cashier page."""
+    order = call.emulator.create_payin(
+        call.merchant,
+        call.new_order(operation.callback_field),
+        currency=call.text("cryptoCurrency"),
+        amount=parse_amount("amount", call.text("amount")),
+    )
+    return {
+        **_order_common(order),
+        "cryptoCurrency": order.currency,
+        "pledgeAmount": "0",
+        "cashierURL": cashier_url(call.base_url, order, call.merchant),
+        "extInfo": order.ext_info,
+        "status": order.status.value,
+        "network": order.network,
+        "returnURL": "",
+        "successURL": order.success_url,
+        "failURL": order.fail_url,
+    }
+
+
+def create_order_by_credit_card(call: Call, operation: Operation) -> Any:
+    """Section 14: a card order paid on the cashier page. ``data.sign`` signs the other fields of ``data``."""
+    order = call.emulator.create_card_order(
+        call.merchant,
+        call.new_order(operation.callback_field),
+        currency=call.text("currency"),
+        amount=parse_amount("amount", call.text("amount")),
+        details={
+            name: call.text(name) for name in ("products", "country", "email", "ip", "lanuage") if call.text(name)
+        },
+    )
+    data: dict[str, str] = {
+        "merchantId": order.merchant_id,
+        "merchantTradeNo": order.merchant_trade_no or "",
+        "orderId": order.order_id,
+        "orderStatus": order.status.value,
+        "orderCurrency": order.currency,
+        "orderAmount": format_amount(order.order_amount),
+        "receivedAmount": format_amount(order.received_amount),
+        "pledgeAmount": "",
+        "fee": format_amount(order.fee),
+        "cashierURL": cashier_url(call.base_url, order, call.merchant),
+        "successURL": order.success_url,
+        "failURL": order.fail_url,
+    }
+    data["sign"] = compute_sign(data, call.merchant.secret_key)
+    return data
+
+
+HANDLERS: Mapping[str, Handler] = {
+    "getWalletAddress": get_wallet_address,
+    "withdraw": withdraw,
+    "createFiatPayoutOrder": create_fiat_payout_order,
+    "getMerchantBalance": get_merchant_balance,
+    "getExchangeRate": get_exchange_rate,
+    "getExchangeRateForCreditCard": get_exchange_rate_for_credit_card,
+    "getOrderDetail": get_order_detail,
+    "exchange": exchange,
+    "submitKYC": submit_kyc,
+    "pwpp": pwpp,
+    "createOrder": create_order,
+    "createOrderByCreditCard": create_order_by_credit_card,
+}
+"""The emulator's implementation of each ``operationId`` of ``openapi.yaml``."""
+
+
+def _not_implemented(call: Call, operation: Operation) -> Any:
+    raise EmulatorError(ErrorCode.FAIL, f"the emulator does not implement {operation.operation_id}")
+
+
+class OperationEndpoint:
+    """The ASGI endpoint of one spec operation. Never raises: every outcome is an HTTP 200 envelope."""
+
+    def __init__(self, emulator: Emulator, operation: Operation, public_url: str | None = None) -> None:
+        self.emulator = emulator
+        self.operation = operation
+        self.handler: Handler = HANDLERS.get(operation.operation_id, _not_implemented)
+        self.public_url = public_url.rstrip("/") if public_url else None
+        self.is_post = operation.method == "POST"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        traceid = new_traceid()
+        try:
+            params = await self._read(scope, receive)
+            data = self._handle(scope, params)
+            code, msg = 0, "success"
+        except EmulatorError as error:
+            code, msg, data = error.code, error.msg, error.data
+        except Exception:
+            logger.exception("unexpected error in %s (traceid %s)", self.operation.operation_id, traceid)
+            code, msg, data = ErrorCode.FAIL, "fail", None
+        scope["cpay.code"] = code
+        await send_json(send, envelope(int(code), msg, data, traceid))
+
+    async def _read(self, scope: Scope, receive: Receive) -> dict[str, str]:
+        pairs = parse_pairs(scope.get("query_string", b""), "query string")
+        if self.is_post:
+            body = await read_body(scope, receive)
+            pairs.extend(form_params(scope, body))
+        return merge_pairs(pairs)
+
+    def _handle(self, scope: Scope, params: dict[str, str]) -> Any:
+        merchant_id = params.get(MERCHANT_ID, "")
+        sign = params.get(SIGN, "")
+        if not merchant_id:
+            raise EmulatorError(ErrorCode.MISSING_SIGNATURE, f"missing {MERCHANT_ID}")
+        if not sign:
+            raise EmulatorError(ErrorCode.MISSING_SIGNATURE, f"missing {SIGN}")
+        merchant = self.emulator.merchant(merchant_id)
+        if merchant is None:
+            raise EmulatorError(ErrorCode.UNKNOWN_MERCHANT, f"unknown merchantId {merchant_id!r}")
+        if not verify_sign(params, merchant.secret_key, sign):
+            raise EmulatorError(
+                ErrorCode.INVALID_SIGNATURE,
+                "invalid sign: expected lowercase hex HMAC-SHA256 of "
+                f"{signing_payload(params)!r} + '&key=<secret key>' (section 16)",
+            )
+        del params[SIGN], params[MERCHANT_ID]
+        values = self.operation.validate(params)
+        call = Call(self.emulator, merchant, values, params, self.public_url or base_url(scope))
+        return self.handler(call, self.operation)

@@ -1,0 +1,256 @@
+"""The control API under ``/_emulator/``: what the customer, the chain or C-Pay's back office would do.
+
+Described by ``control-openapi.yaml`` (served at ``/_emulator/openapi.yaml``); its JSON request bodies are
+validated with schemas compiled from that document. Handlers call the same ``Emulator`` methods as the
+cashier page. Answers are ``{code, msg, data}`` with a plain HTTP status.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from cpay_emulator._api import order_detail
+from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._model import FeeRates, Merchant, Order
+from cpay_emulator._money import format_amount
+from cpay_emulator._service import Emulator
+from cpay_emulator._spec import _describe, _inline, load_spec
+from cpay_emulator._webhooks import WebhookDispatcher
+from cpay_signing import SecretKey
+
+__all__ = ["CONTROL_PREFIX", "CONTROL_SPEC_PATH", "control_routes"]
+
+logger = logging.getLogger("cpay_emulator")
+
+CONTROL_PREFIX = "/_emulator"
+CONTROL_SPEC_PATH = Path(__file__).with_name("control-openapi.yaml")
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+def _body_validators(document: dict[str, Any]) -> dict[str, jsonschema_rs.Validator]:
+    validators = {}
+    for item in document["paths"].values():
+        for method, operation in item.items():
+            if method == "parameters":
+                continue
+            schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None:
+                validators[operation["operationId"]] = jsonschema_rs.validator_for(_inline(document, schema))
+    return validators
+
+
+def _ok(data: Any) -> JSONResponse:
+    return JSONResponse({"code": 0, "msg": "success", "data": data})
+
+
+def control_order(order: Order) -> dict[str, Any]:
+    """An order as the control API shows it: section 9's fields plus the emulator's own."""
+    return {
+        **order_detail(order),
+        "kind": order.kind.value,
+        "orderAmount": format_amount(order.order_amount),
+        "toAddress": order.to_address,
+        "callbackURL": order.callback_url,
+        "details": order.details,
+    }
+
+
+def _merchant_view(merchant: Merchant) -> dict[str, Any]:
+    return {
+        "merchantId": merchant.merchant_id,
+        "callbackURL": merchant.callback_url,
+        "webhookFormat": merchant.webhook_format,
+        "feeRates": {name: str(value) for name, value in json.loads(merchant.fee_rates.to_json()).items()},
+    }
+
+
+def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Callable[[], None]) -> list[BaseRoute]:
+    """The control API's routes."""
+    document = load_spec(CONTROL_SPEC_PATH)
+    validators = _body_validators(document)
+    spec_text = CONTROL_SPEC_PATH.read_text(encoding="utf-8")
+
+    def guarded(operation_id: str, handler: Callable[[Request, dict[str, Any]], Any]) -> Endpoint:
+        validator = validators.get(operation_id)
+
+        async def endpoint(request: Request) -> Response:
+            try:
+                body: dict[str, Any] = {}
+                raw = await request.body()
+                if raw.strip():
+                    try:
+                        body = json.loads(raw)
+                    except ValueError:
+                        raise EmulatorError(
+                            ErrorCode.MALFORMED_REQUEST, "the body must be JSON", http_status=400
+                        ) from None
+                if validator is not None and not validator.is_valid(body):
+                    raise EmulatorError.invalid(*_describe(next(iter(validator.iter_errors(body)))))
+                result = handler(request, body)
+                if isinstance(result, Awaitable):
+                    result = await result
+                return _ok(result)
+            except EmulatorError as error:
+                return JSONResponse(
+                    {"code": error.code, "msg": error.msg, "data": error.data}, status_code=error.http_status
+                )
+            except Exception:
+                logger.exception("unexpected error in control operation %s", operation_id)
+                return JSONResponse({"code": int(ErrorCode.FAIL), "msg": "fail", "data": None}, status_code=500)
+
+        return endpoint
+
+    def amount(body: dict[str, Any], name: str) -> Decimal | None:
+        return Decimal(body[name]) if name in body else None
+
+    def health(request: Request, body: dict[str, Any]) -> Any:
+        pending = emulator.store.connection.execute("SELECT COUNT(*) FROM webhooks WHERE state = 'pending'").fetchone()
+        return {"status": "ok", "pendingWebhooks": pending[0]}
+
+    def reset(request: Request, body: dict[str, Any]) -> Any:
+        emulator.reset()
+        on_reset()
+        return None
+
+    def list_merchants(request: Request, body: dict[str, Any]) -> Any:
+        return [_merchant_view(merchant) for merchant in emulator.merchants()]
+
+    def save_merchant(request: Request, body: dict[str, Any]) -> Any:
+        try:
+            fee_rates = FeeRates.from_mapping(body.get("feeRates", {}))
+        except ValueError as error:
+            raise EmulatorError.invalid("feeRates", str(error)) from None
+        merchant = Merchant(
+            merchant_id=request.path_params["merchantId"],
+            secret_key=SecretKey(body["secretKey"]),
+            callback_url=body.get("callbackURL", ""),
+            webhook_format=body.get("webhookFormat", "json"),
+            fee_rates=fee_rates,
+        )
+        emulator.save_merchant(merchant)
+        return _merchant_view(merchant)
+
+    def balances(request: Request, body: dict[str, Any]) -> Any:
+        return [
+            {"currency": b.currency, "available": format_amount(b.available), "frozen": format_amount(b.frozen)}
+            for b in emulator.balances(request.path_params["merchantId"])
+        ]
+
+    def set_balance(request: Request, body: dict[str, Any]) -> Any:
+        balance = emulator.set_balance(
+            request.path_params["merchantId"],
+            request.path_params["currency"],
+            Decimal(body["available"]),
+            Decimal(body.get("frozen", "0")),
+        )
+        return {
+            "currency": balance.currency,
+            "available": format_amount(balance.available),
+            "frozen": format_amount(balance.frozen),
+        }
+
+    def rates(request: Request, body: dict[str, Any]) -> Any:
+        return {"prices": {currency: format_amount(price) for currency, price in sorted(emulator.prices().items())}}
+
+    def set_rates(request: Request, body: dict[str, Any]) -> Any:
+        emulator.set_prices({currency: Decimal(price) for currency, price in body["prices"].items()})
+        return rates(request, body)
+
+    def list_orders(request: Request, body: dict[str, Any]) -> Any:
+        try:
+            limit = int(request.query_params.get("limit", "100"))
+        except ValueError:
+            raise EmulatorError.invalid("limit", "must be an integer") from None
+        return [
+            control_order(order)
+            for order in emulator.orders(request.query_params.get("merchantId"), limit=max(1, min(limit, 10000)))
+        ]
+
+    def get_order(request: Request, body: dict[str, Any]) -> Any:
+        return control_order(emulator.order(request.path_params["orderId"]))
+
+    def pay(request: Request, body: dict[str, Any]) -> Any:
+        order = emulator.pay(
+            request.path_params["orderId"],
+            amount=amount(body, "amount"),
+            network=body.get("network"),
+            hash=body.get("hash"),
+        )
+        return control_order(order)
+
+    def fail(request: Request, body: dict[str, Any]) -> Any:
+        reason = body.get("reason") or "Transaction cannot be completed"
+        return control_order(emulator.fail(request.path_params["orderId"], reason=reason))
+
+    def close(request: Request, body: dict[str, Any]) -> Any:
+        return control_order(emulator.close(request.path_params["orderId"], reason=body.get("reason") or "Closed"))
+
+    def process(request: Request, body: dict[str, Any]) -> Any:
+        return control_order(emulator.process(request.path_params["orderId"]))
+
+    def complete(request: Request, body: dict[str, Any]) -> Any:
+        return control_order(emulator.complete(request.path_params["orderId"], hash=body.get("hash")))
+
+    def deposit(request: Request, body: dict[str, Any]) -> Any:
+        deposit_amount = amount(body, "amount")
+        if deposit_amount is None or deposit_amount <= 0:
+            raise EmulatorError.invalid("amount", "must be greater than 0")
+        order = emulator.deposit(
+            body["address"],
+            currency=body["currency"],
+            amount=deposit_amount,
+            hash=body.get("hash"),
+            confirmed=body.get("confirmed", True),
+        )
+        return control_order(order)
+
+    def list_webhooks(request: Request, body: dict[str, Any]) -> Any:
+        return webhooks.deliveries(
+            order_id=request.query_params.get("orderId"), state=request.query_params.get("state")
+        )
+
+    async def flush(request: Request, body: dict[str, Any]) -> Any:
+        return {"attempted": await webhooks.deliver_due()}
+
+    async def spec(request: Request) -> Response:
+        return Response(spec_text, media_type="application/yaml")
+
+    p = CONTROL_PREFIX
+    table: list[tuple[str, str, str, Callable[[Request, dict[str, Any]], Any]]] = [
+        ("/health", "GET", "health", health),
+        ("/reset", "POST", "reset", reset),
+        ("/merchants", "GET", "listMerchants", list_merchants),
+        ("/merchants/{merchantId}", "PUT", "saveMerchant", save_merchant),
+        ("/merchants/{merchantId}/balances", "GET", "getBalances", balances),
+        ("/merchants/{merchantId}/balances/{currency}", "PUT", "setBalance", set_balance),
+        ("/rates", "GET", "getRates", rates),
+        ("/rates", "PUT", "setRates", set_rates),
+        ("/orders", "GET", "listOrders", list_orders),
+        ("/orders/{orderId}", "GET", "getOrder", get_order),
+        ("/orders/{orderId}/pay", "POST", "payOrder", pay),
+        ("/orders/{orderId}/fail", "POST", "failOrder", fail),
+        ("/orders/{orderId}/process", "POST", "processOrder", process),
+        ("/orders/{orderId}/complete", "POST", "completeOrder", complete),
+        ("/orders/{orderId}/close", "POST", "closeOrder", close),
+        ("/deposits", "POST", "deposit", deposit),
+        ("/webhooks", "GET", "listWebhooks", list_webhooks),
+        ("/webhooks/flush", "POST", "flushWebhooks", flush),
+    ]
+    by_path: dict[str, dict[str, Endpoint]] = {}
+    for path, method, operation_id, handler in table:
+        by_path.setdefault(path, {})[method] = guarded(operation_id, handler)
+    routes: list[BaseRoute] = [Route(f"{p}/openapi.yaml", spec, methods=["GET"])]
+    for path, methods in by_path.items():
+        routes.extend(Route(p + path, endpoint, methods=[method]) for method, endpoint in methods.items())
+    return routes

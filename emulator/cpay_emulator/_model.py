@@ -1,0 +1,155 @@
+"""The emulator's records: merchants with their fee rates, orders, and the order status lifecycle."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sqlite3
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from cpay_signing import SecretKey
+
+__all__ = ["FeeRates", "Merchant", "Order", "OrderKind", "OrderStatus"]
+
+
+class OrderStatus(enum.StrEnum):
+    """Order status as the API writes it (document: 0 PENDING, 11 PROCESSING, 14 COMPLETED, 15 CLOSED)."""
+
+    PENDING = "0"
+    PROCESSING = "11"
+    COMPLETED = "14"
+    CLOSED = "15"
+
+    @property
+    def is_final(self) -> bool:
+        """COMPLETED and CLOSED are final: nothing moves an order out of them."""
+        return self in (OrderStatus.COMPLETED, OrderStatus.CLOSED)
+
+
+class OrderKind(enum.StrEnum):
+    """What created the order; decides which transitions and which ledger moves apply."""
+
+    PAYIN = "payin"  # createOrder: crypto paid by the customer through the cashier
+    CARD = "card"  # createOrderByCreditCard
+    PWPP = "pwpp"  # host-to-host card payment
+    PAYOUT = "payout"  # withdraw: crypto to an external address
+    FIAT_PAYOUT = "fiat_payout"  # createFiatPayoutOrder
+    EXCHANGE = "exchange"
+    DEPOSIT = "deposit"  # crypto sent straight to a user's deposit address (no merchantTradeNo)
+
+    @property
+    def is_payin(self) -> bool:
+        """Money coming in from a customer, moved by the control API's pay / fail."""
+        return self in (OrderKind.PAYIN, OrderKind.CARD, OrderKind.PWPP)
+
+    @property
+    def is_payout(self) -> bool:
+        """Money going out: frozen at creation, debited on completion, released on close."""
+        return self in (OrderKind.PAYOUT, OrderKind.FIAT_PAYOUT)
+
+
+def _decimal(value: object) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+@attrs.frozen
+class FeeRates:
+    """The fractions C-Pay keeps, per kind of order (``0.005`` = 0.5 %), charged in the order's currency.
+
+    Exchange fees are charged in the target currency (document section 10). A crypto payout's fee is the
+    merchant's ``totalAmount - receivedAmount``, so it has no rate here.
+    """
+
+    payin: Decimal = attrs.field(default=Decimal("0.005"), converter=_decimal)
+    card: Decimal = attrs.field(default=Decimal("0.03"), converter=_decimal)
+    deposit: Decimal = attrs.field(default=Decimal("0.005"), converter=_decimal)
+    fiat_payout: Decimal = attrs.field(default=Decimal("0.1"), converter=_decimal)  # section 5: 5 -> fee 0.5
+    exchange: Decimal = attrs.field(default=Decimal("0.003"), converter=_decimal)  # section 10: 1 -> fee 0.003
+
+    def to_json(self) -> str:
+        """The rates as a JSON object of decimal strings."""
+        return json.dumps({name: str(value) for name, value in attrs.asdict(self).items()})
+
+    @classmethod
+    def from_mapping(cls, data: dict[str, Any]) -> FeeRates:
+        """Rates from ``{"payin": "0.01", ...}``; missing names keep their defaults, unknown names raise."""
+        unknown = set(data) - {field.name for field in attrs.fields(cls)}
+        if unknown:
+            raise ValueError(f"unknown fee rate(s): {', '.join(sorted(unknown))}")
+        rates = cls(**{name: Decimal(str(value)) for name, value in data.items()})
+        for name, value in attrs.asdict(rates).items():
+            if not (value.is_finite() and 0 <= value < 1):
+                raise ValueError(f"fee rate {name} must be in [0, 1)")
+        return rates
+
+
+@attrs.frozen
+class Merchant:
+    """A merchant the emulator knows: its id, its secret key (masked in reprs) and its settings."""
+
+    merchant_id: str
+    secret_key: SecretKey
+    callback_url: str = ""
+    webhook_format: str = attrs.field(default="json", validator=attrs.validators.in_(("json", "form")))
+    fee_rates: FeeRates = attrs.Factory(FeeRates)
+
+
+@attrs.frozen
+class Order:
+    """An order of any kind, as stored. Amounts are ``Decimal``; times are epoch milliseconds."""
+
+    order_id: str
+    merchant_id: str
+    kind: OrderKind
+    merchant_trade_no: str | None
+    user_id: str
+    status: OrderStatus
+    currency: str
+    network: str
+    order_amount: Decimal
+    actual_amount: Decimal
+    received_amount: Decimal
+    fee: Decimal
+    hash: str
+    to_address: str
+    callback_url: str
+    success_url: str
+    fail_url: str
+    remark: str
+    ext_info: str
+    create_time: int
+    created_at: int
+    updated_at: int
+    details: dict[str, Any] = attrs.field(factory=dict, hash=False)
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> Order:
+        """The order stored in ``row`` (a row of the ``orders`` table)."""
+        return cls(
+            order_id=row["order_id"],
+            merchant_id=row["merchant_id"],
+            kind=OrderKind(row["kind"]),
+            merchant_trade_no=row["merchant_trade_no"],
+            user_id=row["user_id"],
+            status=OrderStatus(row["status"]),
+            currency=row["currency"],
+            network=row["network"],
+            order_amount=Decimal(row["order_amount"]),
+            actual_amount=Decimal(row["actual_amount"]),
+            received_amount=Decimal(row["received_amount"]),
+            fee=Decimal(row["fee"]),
+            hash=row["hash"],
+            to_address=row["to_address"],
+            callback_url=row["callback_url"],
+            success_url=row["success_url"],
+            fail_url=row["fail_url"],
+            remark=row["remark"],
+            ext_info=row["ext_info"],
+            create_time=row["create_time"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            details=json.loads(row["details"]),
+        )

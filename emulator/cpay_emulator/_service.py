@@ -1,0 +1,921 @@
+"""What C-Pay does, as synchronous functions over the store: every change is one SQLite transaction.
+
+The API handlers, the control API and the cashier page all call these functions; none of them touches the
+database directly. Each public method that changes state opens exactly one transaction, so an order, its
+ledger moves and its webhook deliveries are committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import attrs
+
+from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._ids import new_order_id, now_ms
+from cpay_emulator._model import FeeRates, Merchant, Order, OrderKind, OrderStatus
+from cpay_emulator._money import (
+    CRYPTO_CURRENCIES,
+    FIAT_CURRENCIES,
+    ZERO,
+    fee_of,
+    format_amount,
+    precision_of,
+    quantize_down,
+)
+from cpay_emulator._networks import NETWORKS, address_for, default_network, network_named, new_transaction_hash
+from cpay_emulator._store import Store
+from cpay_signing import SecretKey, compute_sign
+
+__all__ = ["DEFAULT_USD_PRICES", "Balance", "Emulator", "NewOrder"]
+
+DEFAULT_USD_PRICES: Mapping[str, Decimal] = {
+    "USDT": Decimal(1),
+    "USD": Decimal(1),
+    "EUR": Decimal("1.08"),
+    "BRL": Decimal("0.2"),
+    "BTC": Decimal(40000),  # section 7's example: USDT -> BTC at 40000
+    "ETH": Decimal(3000),
+    "BNB": Decimal(300),
+    "TRX": Decimal("0.1"),
+}
+"""The default rate table: the price of one unit of each currency in US dollars."""
+
+_RATE_EXPONENT = Decimal("1E-12")
+_ORDER_COLUMNS = (
+    "order_id, merchant_id, kind, merchant_trade_no, user_id, status, currency, network, order_amount, "
+    "actual_amount, received_amount, fee, hash, to_address, callback_url, success_url, fail_url, remark, "
+    "ext_info, create_time, created_at, updated_at, details"
+)
+_INSERT_ORDER = f"INSERT INTO orders ({_ORDER_COLUMNS}) VALUES ({', '.join('?' * 23)})"  # noqa: S608 - constant text
+_DECLINED_CARD_SUFFIX = "0002"  # like Stripe's 4000 0000 0000 0002
+_THREE_DS_CARD_SUFFIX = "3220"  # like Stripe's 4000 0000 0000 3220
+
+
+@attrs.frozen
+class Balance:
+    """One currency of a merchant's balance."""
+
+    currency: str
+    available: Decimal
+    frozen: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class NewOrder:
+    """The fields every order creation shares (the request's ``merchantTradeNo``, ``userId``, URLs...)."""
+
+    merchant_trade_no: str
+    user_id: str
+    create_time: int | None = None
+    callback_url: str = ""
+    success_url: str = ""
+    fail_url: str = ""
+    remark: str = ""
+    ext_info: str = ""
+
+
+def _row_to_order(row: sqlite3.Row | None) -> Order | None:
+    return None if row is None else Order.from_row(row)
+
+
+class Emulator:
+    """The emulator's state and the operations on it.
+
+    ``on_webhook`` is called (after commit) whenever deliveries were queued, so the delivery worker can wake.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        merchants: Iterable[Merchant] = (),
+        *,
+        on_webhook: Callable[[], None] | None = None,
+    ) -> None:
+        self.store = store
+        self.on_webhook = on_webhook
+        self._connection = store.connection
+        self._merchants: dict[str, Merchant] = {}
+        self._prices: dict[str, Decimal] = {}
+        self._configured = list(merchants)
+        self._load()
+
+    def _load(self) -> None:
+        for merchant in self._configured:
+            self.save_merchant(merchant)
+        for row in self._connection.execute("SELECT * FROM merchants"):
+            self._merchants[row["merchant_id"]] = Merchant(
+                merchant_id=row["merchant_id"],
+                secret_key=SecretKey(row["secret_key"]),
+                callback_url=row["callback_url"],
+                webhook_format=row["webhook_format"],
+                fee_rates=FeeRates.from_mapping(json.loads(row["fee_rates"])),
+            )
+        prices = {row["currency"]: Decimal(row["usd_price"]) for row in self._connection.execute("SELECT * FROM rates")}
+        if not prices:
+            self.set_prices(DEFAULT_USD_PRICES)
+        else:
+            self._prices = prices
+
+    # -- merchants ---------------------------------------------------------------------------------------------
+
+    def merchant(self, merchant_id: str) -> Merchant | None:
+        """The merchant with this id, from memory (no query on the request path)."""
+        return self._merchants.get(merchant_id)
+
+    def merchants(self) -> list[Merchant]:
+        """Every merchant, sorted by id."""
+        return [self._merchants[key] for key in sorted(self._merchants)]
+
+    def save_merchant(self, merchant: Merchant) -> None:
+        """Create or replace a merchant (its orders and balances stay)."""
+        with self.store.transaction() as connection:
+            connection.execute(
+                "INSERT INTO merchants (merchant_id, secret_key, callback_url, webhook_format, fee_rates) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (merchant_id) DO UPDATE SET secret_key = excluded.secret_key, "
+                "callback_url = excluded.callback_url, webhook_format = excluded.webhook_format, "
+                "fee_rates = excluded.fee_rates",
+                (
+                    merchant.merchant_id,
+                    merchant.secret_key.reveal(),
+                    merchant.callback_url,
+                    merchant.webhook_format,
+                    merchant.fee_rates.to_json(),
+                ),
+            )
+        self._merchants[merchant.merchant_id] = merchant
+
+    def _require_merchant(self, merchant_id: str) -> Merchant:
+        merchant = self._merchants.get(merchant_id)
+        if merchant is None:
+            raise EmulatorError(ErrorCode.UNKNOWN_MERCHANT, f"unknown merchant {merchant_id!r}", http_status=404)
+        return merchant
+
+    # -- rates -------------------------------------------------------------------------------------------------
+
+    def prices(self) -> dict[str, Decimal]:
+        """The rate table: the US-dollar price of one unit of each currency."""
+        return dict(self._prices)
+
+    def set_prices(self, prices: Mapping[str, Decimal]) -> None:
+        """Set (add or replace) the price of some currencies, in one transaction."""
+        for currency, price in prices.items():
+            if not (price.is_finite() and price > 0):
+                raise EmulatorError.invalid(f"rates.{currency}", "a price must be a positive decimal")
+        with self.store.transaction() as connection:
+            connection.executemany(
+                "INSERT INTO rates (currency, usd_price) VALUES (?, ?) "
+                "ON CONFLICT (currency) DO UPDATE SET usd_price = excluded.usd_price",
+                [(currency, str(price)) for currency, price in prices.items()],
+            )
+        self._prices.update(prices)
+
+    def exchange_rate(self, source_currency: str, target_currency: str) -> Decimal:
+        """How many ``source_currency`` buy one ``target_currency`` (document section 7: ``source:target = 1:rate``).
+
+        The document's example: source USDT, target BTC, rate 40000.
+        """
+        source = self._prices.get(source_currency)
+        target = self._prices.get(target_currency)
+        if source is None or target is None or source_currency == target_currency:
+            raise EmulatorError(
+                ErrorCode.UNSUPPORTED_PAIR,
+                f"no exchange rate for {source_currency}/{target_currency}; "
+                f"currencies with a rate: {', '.join(sorted(self._prices))}",
+            )
+        return (target / source).quantize(_RATE_EXPONENT, rounding=ROUND_HALF_UP).normalize()
+
+    def quote(self, source_currency: str, target_currency: str, purchase_type: int, amount: Decimal) -> Decimal:
+        """The other side of a purchase (section 8's ``amountExchanged``).
+
+        ``purchase_type`` 0: ``amount`` of the source currency is spent; the result is the target received.
+        ``purchase_type`` 1: ``amount`` of the target currency is wanted; the result is the source to pay.
+        """
+        rate = self.exchange_rate(source_currency, target_currency)
+        if purchase_type == 0:
+            return quantize_down(amount / rate, target_currency)
+        return (amount * rate).quantize(precision_of(source_currency), rounding=ROUND_HALF_UP)
+
+    # -- addresses and balances --------------------------------------------------------------------------------
+
+    def wallet_addresses(self, merchant_id: str, user_id: str) -> list[tuple[str, str, str]]:
+        """``(currency, network, address)`` for every coin of every network: the user's deposit addresses."""
+        self._require_merchant(merchant_id)
+        entries: list[tuple[str, str, str]] = []
+        rows: list[tuple[str, str, str, str]] = []
+        for network in NETWORKS:
+            address = address_for(merchant_id, user_id, network)
+            rows.append((merchant_id, user_id, network.name, address))
+            entries.extend((currency, network.name, address) for currency in network.currencies)
+        known = self._connection.execute(
+            "SELECT COUNT(*) FROM addresses WHERE merchant_id = ? AND user_id = ?", (merchant_id, user_id)
+        ).fetchone()[0]
+        if known < len(rows):
+            with self.store.transaction() as connection:
+                connection.executemany("INSERT OR IGNORE INTO addresses VALUES (?, ?, ?, ?)", rows)
+        return entries
+
+    def balances(self, merchant_id: str) -> list[Balance]:
+        """Every supported currency's balance (zero when never touched), then any other currency held."""
+        self._require_merchant(merchant_id)
+        held = {
+            row["currency"]: Balance(row["currency"], Decimal(row["available"]), Decimal(row["frozen"]))
+            for row in self._connection.execute("SELECT * FROM balances WHERE merchant_id = ?", (merchant_id,))
+        }
+        currencies = list(CRYPTO_CURRENCIES + FIAT_CURRENCIES) + sorted(
+            set(held) - set(CRYPTO_CURRENCIES + FIAT_CURRENCIES)
+        )
+        return [held.get(currency, Balance(currency, ZERO, ZERO)) for currency in currencies]
+
+    def balance(self, merchant_id: str, currency: str) -> Balance:
+        """One currency of the merchant's balance."""
+        row = self._connection.execute(
+            "SELECT available, frozen FROM balances WHERE merchant_id = ? AND currency = ?", (merchant_id, currency)
+        ).fetchone()
+        if row is None:
+            return Balance(currency, ZERO, ZERO)
+        return Balance(currency, Decimal(row["available"]), Decimal(row["frozen"]))
+
+    def set_balance(self, merchant_id: str, currency: str, available: Decimal, frozen: Decimal = ZERO) -> Balance:
+        """Overwrite one currency of a merchant's balance (control API)."""
+        self._require_merchant(merchant_id)
+        if available < 0 or frozen < 0 or not (available.is_finite() and frozen.is_finite()):
+            raise EmulatorError.invalid("balance", "available and frozen must be finite and not negative")
+        with self.store.transaction() as connection:
+            self._write_balance(connection, merchant_id, currency, available, frozen)
+        return Balance(currency, available, frozen)
+
+    def _write_balance(
+        self, connection: sqlite3.Connection, merchant_id: str, currency: str, available: Decimal, frozen: Decimal
+    ) -> None:
+        connection.execute(
+            "INSERT INTO balances (merchant_id, currency, available, frozen) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (merchant_id, currency) DO UPDATE SET available = excluded.available, "
+            "frozen = excluded.frozen",
+            (merchant_id, currency, format_amount(available), format_amount(frozen)),
+        )
+
+    def _move(
+        self,
+        connection: sqlite3.Connection,
+        merchant_id: str,
+        currency: str,
+        *,
+        available: Decimal = ZERO,
+        frozen: Decimal = ZERO,
+    ) -> None:
+        """Add ``available`` and ``frozen`` (either may be negative) to a balance; no side may go below zero."""
+        balance = self.balance(merchant_id, currency)
+        new_available = balance.available + available
+        new_frozen = balance.frozen + frozen
+        if new_available < 0:
+            raise EmulatorError(
+                ErrorCode.INSUFFICIENT_BALANCE,
+                f"insufficient balance: {format_amount(-available)} {currency} needed, "
+                f"{format_amount(balance.available)} {currency} available",
+                http_status=409,
+            )
+        if new_frozen < 0:  # a bug in a transition, not a merchant error: refuse rather than corrupt the ledger
+            raise RuntimeError(f"frozen balance of {currency} would go negative")
+        self._write_balance(connection, merchant_id, currency, new_available, new_frozen)
+
+    # -- order creation ----------------------------------------------------------------------------------------
+
+    def _insert_order(
+        self,
+        connection: sqlite3.Connection,
+        merchant: Merchant,
+        kind: OrderKind,
+        new: NewOrder | None,
+        *,
+        status: OrderStatus,
+        currency: str,
+        order_amount: Decimal,
+        network: str = "",
+        actual_amount: Decimal = ZERO,
+        received_amount: Decimal = ZERO,
+        fee: Decimal = ZERO,
+        hash: str = "",
+        to_address: str = "",
+        user_id: str = "",
+        details: Mapping[str, Any] | None = None,
+    ) -> Order:
+        merchant_trade_no = new.merchant_trade_no if new else None
+        if merchant_trade_no is not None:
+            self._check_trade_no_free(merchant.merchant_id, merchant_trade_no)
+        now = now_ms()
+        values = {
+            "merchant_id": merchant.merchant_id,
+            "kind": kind,
+            "merchant_trade_no": merchant_trade_no,
+            "user_id": new.user_id if new else user_id,
+            "status": status,
+            "currency": currency,
+            "network": network,
+            "order_amount": order_amount,
+            "actual_amount": actual_amount,
+            "received_amount": received_amount,
+            "fee": fee,
+            "hash": hash,
+            "to_address": to_address,
+            "callback_url": new.callback_url if new else "",
+            "success_url": new.success_url if new else "",
+            "fail_url": new.fail_url if new else "",
+            "remark": new.remark if new else "",
+            "ext_info": new.ext_info if new else "",
+            "create_time": new.create_time if new and new.create_time is not None else now,
+            "created_at": now,
+            "updated_at": now,
+            "details": dict(details or {}),
+        }
+        for _ in range(5):
+            order_id = new_order_id()
+            try:
+                connection.execute(
+                    _INSERT_ORDER,
+                    (
+                        order_id,
+                        *(
+                            format_amount(value)
+                            if isinstance(value, Decimal)
+                            else json.dumps(value)
+                            if isinstance(value, dict)
+                            else value
+                            for value in values.values()
+                        ),
+                    ),
+                )
+            except sqlite3.IntegrityError as error:
+                if "orders.order_id" in str(error):
+                    continue  # the one-in-a-billion id collision: draw another
+                raise self._duplicate(merchant_trade_no) from None
+            return Order(order_id=order_id, **values)  # type: ignore[arg-type]
+        raise RuntimeError("could not draw a free order id")
+
+    def _check_trade_no_free(self, merchant_id: str, merchant_trade_no: str) -> None:
+        row = self._connection.execute(
+            "SELECT 1 FROM orders WHERE merchant_id = ? AND merchant_trade_no = ?", (merchant_id, merchant_trade_no)
+        ).fetchone()
+        if row is not None:
+            raise self._duplicate(merchant_trade_no)
+
+    @staticmethod
+    def _duplicate(merchant_trade_no: str | None) -> EmulatorError:
+        return EmulatorError(
+            ErrorCode.DUPLICATE_MERCHANT_TRADE_NO,
+            f"duplicate merchantTradeNo {merchant_trade_no!r}: this merchant already has an order with it",
+            http_status=409,
+        )
+
+    def create_payin(self, merchant: Merchant, new: NewOrder, *, currency: str, amount: Decimal) -> Order:
+        """createOrder (section 13): a PENDING crypto order the customer pays through the cashier page."""
+        if currency not in CRYPTO_CURRENCIES:
+            raise EmulatorError(
+                ErrorCode.UNSUPPORTED_CURRENCY,
+                f"unsupported cryptoCurrency {currency!r}; supported: {', '.join(CRYPTO_CURRENCIES)}",
+            )
+        network = default_network(currency)
+        with self.store.transaction() as connection:
+            return self._insert_order(
+                connection,
+                merchant,
+                OrderKind.PAYIN,
+                new,
+                status=OrderStatus.PENDING,
+                currency=currency,
+                order_amount=amount,
+                network=network.name,
+            )
+
+    def create_card_order(
+        self, merchant: Merchant, new: NewOrder, *, currency: str, amount: Decimal, details: Mapping[str, Any]
+    ) -> Order:
+        """createOrderByCreditCard (section 14): a PENDING card order paid on the cashier page."""
+        self._check_fiat(currency, ("USD", "EUR", "BRL"))
+        with self.store.transaction() as connection:
+            return self._insert_order(
+                connection,
+                merchant,
+                OrderKind.CARD,
+                new,
+                status=OrderStatus.PENDING,
+                currency=currency,
+                order_amount=quantize_down(amount, currency),
+                details=details,
+            )
+
+    def create_pwpp(
+        self,
+        merchant: Merchant,
+        new: NewOrder,
+        *,
+        currency: str,
+        amount: Decimal,
+        card_number: str,
+        store_card: bool,
+        cc_storage_id: str,
+        expiry: str,
+        details: Mapping[str, Any],
+    ) -> tuple[Order, str]:
+        """pwpp (section 12): a host-to-host card charge. Returns the order and the stored card's id (or "").
+
+        Test cards: a number ending in ``0002`` is declined (PAY_FAIL, no order is kept); one ending in ``3220``
+        needs 3-D Secure (the order stays PENDING until the cashier page pays or fails it); any other card is
+        approved at once (PENDING -> PROCESSING -> COMPLETED, with a webhook for each change).
+        """
+        self._check_fiat(currency, ("USD", "EUR"))
+        amount = quantize_down(amount, currency)  # "higher precision rounds down" (section 12)
+        if amount <= 0:
+            raise EmulatorError.invalid("amount", "must be at least 0.01 after rounding down to 2 decimals")
+        if cc_storage_id:
+            row = self._connection.execute(
+                "SELECT last4 FROM stored_cards WHERE cc_storage_id = ? AND merchant_id = ? AND user_id = ?",
+                (cc_storage_id, merchant.merchant_id, new.user_id),
+            ).fetchone()
+            if row is None:
+                raise EmulatorError.invalid("ccStorageID", "no card of this user is stored under this id")
+            last4 = row["last4"]
+        else:
+            last4 = card_number[-4:]
+        if last4 == _DECLINED_CARD_SUFFIX:
+            self._check_trade_no_free(merchant.merchant_id, new.merchant_trade_no)
+            raise EmulatorError(ErrorCode.PAY_FAIL, "pay fail", data={"orderId": "", "pageData": "", "ccStorageID": ""})
+        with self.store.transaction() as connection:
+            order = self._insert_order(
+                connection,
+                merchant,
+                OrderKind.PWPP,
+                new,
+                status=OrderStatus.PENDING,
+                currency=currency,
+                order_amount=amount,
+                details={**details, "cardLast4": last4},
+            )
+            stored_id = cc_storage_id
+            if store_card and not cc_storage_id:
+                stored_id = new_order_id()
+                connection.execute(
+                    "INSERT INTO stored_cards VALUES (?, ?, ?, ?, ?)",
+                    (stored_id, merchant.merchant_id, new.user_id, last4, expiry),
+                )
+            if last4 != _THREE_DS_CARD_SUFFIX:
+                order = self._pay(connection, order, amount=amount, network=None, hash_text=None)
+        self._notify()
+        return order, stored_id
+
+    @staticmethod
+    def _check_fiat(currency: str, supported: tuple[str, ...]) -> None:
+        if currency not in supported:
+            raise EmulatorError(
+                ErrorCode.UNSUPPORTED_CURRENCY, f"unsupported currency {currency!r}; supported: {', '.join(supported)}"
+            )
+
+    def create_payout(
+        self,
+        merchant: Merchant,
+        new: NewOrder,
+        *,
+        currency: str,
+        network_name: str,
+        total_amount: Decimal,
+        received_amount: Decimal,
+        to_address: str,
+    ) -> Order:
+        """withdraw (section 4): freeze ``totalAmount`` now; debit it on completion, release it on close.
+
+        The user receives ``receivedAmount``; C-Pay's fee is the difference.
+        """
+        if currency not in CRYPTO_CURRENCIES:
+            raise EmulatorError(
+                ErrorCode.UNSUPPORTED_CURRENCY,
+                f"unsupported cryptoCurrency {currency!r}; supported: {', '.join(CRYPTO_CURRENCIES)}",
+            )
+        network = network_named(network_name, currency=currency)
+        if not network.is_valid_address(to_address):
+            raise EmulatorError.invalid("toAddress", f"not a valid {network.name} address")
+        if received_amount > total_amount:
+            raise EmulatorError.invalid("receivedAmount", "must not exceed totalAmount")
+        with self.store.transaction() as connection:
+            order = self._insert_order(
+                connection,
+                merchant,
+                OrderKind.PAYOUT,
+                new,
+                status=OrderStatus.PENDING,
+                currency=currency,
+                network=network.name,
+                order_amount=total_amount,
+                received_amount=received_amount,
+                fee=total_amount - received_amount,
+                to_address=to_address,
+            )
+            self._move(connection, merchant.merchant_id, currency, available=-total_amount, frozen=total_amount)
+            return order
+
+    def create_fiat_payout(
+        self, merchant: Merchant, new: NewOrder, *, currency: str, amount: Decimal, details: Mapping[str, Any]
+    ) -> Order:
+        """createFiatPayoutOrder (section 5): the user receives ``amount``; ``orderAmount`` = amount + fee is frozen."""
+        self._check_fiat(currency, FIAT_CURRENCIES)
+        fee = fee_of(amount, merchant.fee_rates.fiat_payout, currency)
+        total = amount + fee
+        with self.store.transaction() as connection:
+            order = self._insert_order(
+                connection,
+                merchant,
+                OrderKind.FIAT_PAYOUT,
+                new,
+                status=OrderStatus.PENDING,
+                currency=currency,
+                order_amount=total,
+                received_amount=amount,
+                fee=fee,
+                details=details,
+            )
+            self._move(connection, merchant.merchant_id, currency, available=-total, frozen=total)
+            return order
+
+    def exchange(
+        self,
+        merchant: Merchant,
+        new: NewOrder,
+        *,
+        source_currency: str,
+        source_amount: Decimal,
+        target_currency: str,
+    ) -> Order:
+        """exchange (section 10): debit the source, credit the target less the fee (charged in the target).
+
+        The order is created COMPLETED, with one webhook (to the merchant's callback URL, if it has one).
+        """
+        rate = self.exchange_rate(source_currency, target_currency)
+        gross = quantize_down(source_amount / rate, target_currency)
+        fee = fee_of(gross, merchant.fee_rates.exchange, target_currency)
+        target_amount = gross - fee
+        if target_amount <= 0:
+            raise EmulatorError.invalid("sourceAmount", f"too small: it buys no {target_currency} after the fee")
+        with self.store.transaction() as connection:
+            self._move(connection, merchant.merchant_id, source_currency, available=-source_amount)
+            self._move(connection, merchant.merchant_id, target_currency, available=target_amount)
+            order = self._insert_order(
+                connection,
+                merchant,
+                OrderKind.EXCHANGE,
+                new,
+                status=OrderStatus.COMPLETED,
+                currency=target_currency,
+                order_amount=gross,
+                actual_amount=gross,
+                received_amount=target_amount,
+                fee=fee,
+                details={
+                    "sourceCurrency": source_currency,
+                    "sourceAmount": format_amount(source_amount),
+                    "targetCurrency": target_currency,
+                    "exchangeRate": format_amount(rate),
+                },
+            )
+            self._enqueue_webhook(connection, order)
+        self._notify()
+        return order
+
+    def submit_kyc(self, merchant: Merchant, records: list[dict[str, Any]]) -> int:
+        """submitKYC (section 11): store each user's record (a later one replaces it); returns how many."""
+        now = now_ms()
+        with self.store.transaction() as connection:
+            connection.executemany(
+                "INSERT INTO kyc_records VALUES (?, ?, ?, ?) ON CONFLICT (merchant_id, user_id) "
+                "DO UPDATE SET data = excluded.data, submitted_at = excluded.submitted_at",
+                [(merchant.merchant_id, str(record["userId"]), json.dumps(record), now) for record in records],
+            )
+        return len(records)
+
+    # -- reading orders ----------------------------------------------------------------------------------------
+
+    def order(self, order_id: str) -> Order:
+        """The order with this id, or ORDER_NOT_FOUND."""
+        order = _row_to_order(
+            self._connection.execute("SELECT * FROM orders WHERE order_id = ?", (order_id,)).fetchone()
+        )
+        if order is None:
+            raise EmulatorError(ErrorCode.ORDER_NOT_FOUND, f"order {order_id!r} not found", http_status=404)
+        return order
+
+    def find_order(
+        self,
+        merchant_id: str,
+        *,
+        merchant_trade_no: str = "",
+        order_id: str = "",
+        hash: str = "",
+    ) -> Order:
+        """getOrderDetail (section 9): the merchant's order matching every identifier given (at least one)."""
+        clauses = ["merchant_id = ?"]
+        arguments = [merchant_id]
+        for column, value in (("merchant_trade_no", merchant_trade_no), ("order_id", order_id), ("hash", hash)):
+            if value:
+                clauses.append(f"{column} = ?")
+                arguments.append(value)
+        if len(arguments) == 1:
+            raise EmulatorError.invalid("merchantTradeNo", "give at least one of merchantTradeNo, cpayOrderId, hash")
+        row = self._connection.execute(
+            f"SELECT * FROM orders WHERE {' AND '.join(clauses)} LIMIT 1",  # noqa: S608 - fixed column names
+            arguments,
+        ).fetchone()
+        order = _row_to_order(row)
+        if order is None:
+            raise EmulatorError(ErrorCode.ORDER_NOT_FOUND, "order not found", http_status=404)
+        return order
+
+    def orders(self, merchant_id: str | None = None, limit: int = 100) -> list[Order]:
+        """The newest orders, of one merchant or of all."""
+        if merchant_id:
+            rows = self._connection.execute(
+                "SELECT * FROM orders WHERE merchant_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                (merchant_id, limit),
+            )
+        else:
+            rows = self._connection.execute(
+                "SELECT * FROM orders ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
+            )
+        return [Order.from_row(row) for row in rows]
+
+    def count_orders(self, merchant_id: str) -> int:
+        """How many orders the merchant has."""
+        return int(
+            self._connection.execute("SELECT COUNT(*) FROM orders WHERE merchant_id = ?", (merchant_id,)).fetchone()[0]
+        )
+
+    # -- what the customer or the chain does (control API, cashier page) ---------------------------------------
+
+    def pay(
+        self,
+        order_id: str,
+        *,
+        amount: Decimal | None = None,
+        network: str | None = None,
+        hash: str | None = None,
+    ) -> Order:
+        """The customer pays a pay-in order: full (default), partial or over the order amount.
+
+        The first payment moves PENDING to PROCESSING; once the amount paid reaches the order amount the order
+        is COMPLETED, the fee is taken and the rest credited to the merchant's available balance. Card orders
+        are paid in full only.
+        """
+        with self.store.transaction() as connection:
+            order = self._pay(connection, self.order(order_id), amount=amount, network=network, hash_text=hash)
+        self._notify()
+        return order
+
+    def _pay(
+        self,
+        connection: sqlite3.Connection,
+        order: Order,
+        *,
+        amount: Decimal | None,
+        network: str | None,
+        hash_text: str | None,
+    ) -> Order:
+        if not order.kind.is_payin:
+            raise self._bad_transition(order, "pay", "only pay-in orders (createOrder, card, pwpp) are paid")
+        if order.status.is_final:
+            raise self._bad_transition(order, "pay", f"the order is already {order.status.name}")
+        remaining = order.order_amount - order.actual_amount
+        paid = remaining if amount is None else amount
+        if paid <= 0:
+            raise EmulatorError.invalid("amount", "must be greater than 0")
+        if order.kind is not OrderKind.PAYIN and paid != remaining:
+            raise EmulatorError.invalid("amount", "card orders are paid in full")
+        changes: dict[str, Any] = {"actual_amount": order.actual_amount + paid}
+        if order.kind is OrderKind.PAYIN:
+            chain = network_named(network, currency=order.currency) if network else network_named(order.network)
+            changes["network"] = chain.name
+            changes["hash"] = hash_text or new_transaction_hash(chain)
+        if order.status is OrderStatus.PENDING:
+            order = self._transition(connection, order, OrderStatus.PROCESSING, **changes)
+            changes = {}
+        elif changes:
+            order = self._update(connection, order, **changes)
+            changes = {}
+        if order.actual_amount >= order.order_amount:
+            merchant = self._require_merchant(order.merchant_id)
+            rate = merchant.fee_rates.payin if order.kind is OrderKind.PAYIN else merchant.fee_rates.card
+            fee = fee_of(order.actual_amount, rate, order.currency)
+            received = order.actual_amount - fee
+            self._move(connection, order.merchant_id, order.currency, available=received)
+            order = self._transition(connection, order, OrderStatus.COMPLETED, fee=fee, received_amount=received)
+        return order
+
+    def fail(self, order_id: str, *, reason: str = "Transaction cannot be completed") -> Order:
+        """The payment fails or the order is closed: CLOSED, with the reason in ``extInfo``.
+
+        A payout's frozen funds are released. Money already paid into a partially paid order is not credited.
+        """
+        with self.store.transaction() as connection:
+            order = self.order(order_id)
+            if order.status.is_final:
+                raise self._bad_transition(order, "fail", f"the order is already {order.status.name}")
+            if order.kind.is_payout:
+                self._move(
+                    connection,
+                    order.merchant_id,
+                    order.currency,
+                    available=order.order_amount,
+                    frozen=-order.order_amount,
+                )
+            ext_info = json.dumps({"reason": reason, "sceneTag": "Emulator"}, separators=(",", ":"))
+            order = self._transition(connection, order, OrderStatus.CLOSED, ext_info=ext_info)
+        self._notify()
+        return order
+
+    def close(self, order_id: str, *, reason: str = "Closed") -> Order:
+        """Close an order that is not final (payouts: the funds are released). Same as ``fail``."""
+        return self.fail(order_id, reason=reason)
+
+    def process(self, order_id: str) -> Order:
+        """PENDING -> PROCESSING without completing (a payout broadcast, a card awaiting its acquirer)."""
+        with self.store.transaction() as connection:
+            order = self.order(order_id)
+            if order.status is not OrderStatus.PENDING:
+                raise self._bad_transition(order, "process", "only a PENDING order can start processing")
+            order = self._transition(connection, order, OrderStatus.PROCESSING)
+        self._notify()
+        return order
+
+    def complete(self, order_id: str, *, hash: str | None = None) -> Order:
+        """Complete a payout (the frozen amount is debited) or a deposit waiting for confirmations.
+
+        A PENDING payout passes through PROCESSING, with a webhook for each change.
+        """
+        with self.store.transaction() as connection:
+            order = self.order(order_id)
+            if order.status.is_final:
+                raise self._bad_transition(order, "complete", f"the order is already {order.status.name}")
+            if order.kind.is_payin:
+                order = self._pay(connection, order, amount=None, network=None, hash_text=hash)
+            elif order.kind is OrderKind.DEPOSIT:
+                self._move(connection, order.merchant_id, order.currency, available=order.received_amount)
+                order = self._transition(connection, order, OrderStatus.COMPLETED)
+            elif order.kind.is_payout:
+                if order.status is OrderStatus.PENDING:
+                    order = self._transition(connection, order, OrderStatus.PROCESSING)
+                self._move(connection, order.merchant_id, order.currency, frozen=-order.order_amount)
+                changes: dict[str, Any] = {"actual_amount": order.received_amount}
+                if order.kind is OrderKind.PAYOUT:
+                    changes["hash"] = hash or new_transaction_hash(network_named(order.network))
+                order = self._transition(connection, order, OrderStatus.COMPLETED, **changes)
+            else:
+                raise self._bad_transition(order, "complete", f"{order.kind} orders complete on creation")
+        self._notify()
+        return order
+
+    def deposit(
+        self,
+        address: str,
+        *,
+        currency: str,
+        amount: Decimal,
+        hash: str | None = None,
+        confirmed: bool = True,
+    ) -> Order:
+        """Crypto arrives at a user's deposit address: a deposit order PROCESSING, then COMPLETED (credited).
+
+        With ``confirmed=False`` it stays PROCESSING until ``complete``. The address must have been handed out
+        by getWalletAddress.
+        """
+        row = self._connection.execute(
+            "SELECT merchant_id, user_id, network FROM addresses WHERE address = ? ORDER BY network LIMIT 1", (address,)
+        ).fetchone()
+        if row is None:
+            raise EmulatorError(
+                ErrorCode.ORDER_NOT_FOUND, f"no user has the deposit address {address!r}", http_status=404
+            )
+        candidates = [
+            r["network"]
+            for r in self._connection.execute("SELECT network FROM addresses WHERE address = ?", (address,))
+            if currency in network_named(r["network"]).currencies
+        ]
+        if not candidates:
+            raise EmulatorError(
+                ErrorCode.UNSUPPORTED_NETWORK, f"the network of {address!r} does not carry {currency!r}"
+            )
+        network = network_named(candidates[0])
+        merchant = self._require_merchant(row["merchant_id"])
+        fee = fee_of(amount, merchant.fee_rates.deposit, currency)
+        with self.store.transaction() as connection:
+            order = self._insert_order(
+                connection,
+                merchant,
+                OrderKind.DEPOSIT,
+                None,
+                status=OrderStatus.PENDING,
+                currency=currency,
+                network=network.name,
+                order_amount=amount,
+                user_id=row["user_id"],
+                to_address=address,
+            )
+            order = self._transition(
+                connection,
+                order,
+                OrderStatus.PROCESSING,
+                actual_amount=amount,
+                fee=fee,
+                received_amount=amount - fee,
+                hash=hash or new_transaction_hash(network),
+            )
+            if confirmed:
+                self._move(connection, order.merchant_id, currency, available=order.received_amount)
+                order = self._transition(connection, order, OrderStatus.COMPLETED)
+        self._notify()
+        return order
+
+    @staticmethod
+    def _bad_transition(order: Order, action: str, why: str) -> EmulatorError:
+        return EmulatorError(
+            ErrorCode.INVALID_ORDER_STATE, f"cannot {action} order {order.order_id}: {why}", http_status=409
+        )
+
+    # -- transitions and webhooks ------------------------------------------------------------------------------
+
+    def _update(self, connection: sqlite3.Connection, order: Order, **changes: Any) -> Order:
+        changes["updated_at"] = now_ms()
+        updated = attrs.evolve(order, **changes)
+        columns = ", ".join(f"{name} = ?" for name in changes)
+        connection.execute(
+            f"UPDATE orders SET {columns} WHERE order_id = ?",  # noqa: S608 - names are Order fields
+            [format_amount(value) if isinstance(value, Decimal) else value for value in changes.values()]
+            + [order.order_id],
+        )
+        return updated
+
+    def _transition(self, connection: sqlite3.Connection, order: Order, status: OrderStatus, **changes: Any) -> Order:
+        order = self._update(connection, order, status=status, **changes)
+        self._enqueue_webhook(connection, order)
+        return order
+
+    def _enqueue_webhook(self, connection: sqlite3.Connection, order: Order) -> None:
+        """Queue the section 15 notification of ``order``'s current state in the outbox (same transaction)."""
+        merchant = self._require_merchant(order.merchant_id)
+        url = order.callback_url or merchant.callback_url
+        if not url:
+            return
+        payload = webhook_fields(order)
+        payload["sign"] = compute_sign(payload, merchant.secret_key)
+        content_type = "application/x-www-form-urlencoded" if merchant.webhook_format == "form" else "application/json"
+        connection.execute(
+            "INSERT INTO webhooks (order_id, merchant_id, url, content_type, payload, order_status, next_attempt_at, "
+            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                order.order_id,
+                order.merchant_id,
+                url,
+                content_type,
+                json.dumps(payload),
+                order.status.value,
+                time.time(),
+                now_ms(),
+            ),
+        )
+        self._webhook_queued = True
+
+    _webhook_queued = False
+
+    def _notify(self) -> None:
+        if self._webhook_queued:
+            self._webhook_queued = False
+            if self.on_webhook is not None:
+                self.on_webhook()
+
+    def reset(self) -> None:
+        """Forget every order, balance, address, webhook and KYC record; restore the default rate table."""
+        self.store.clear_state()
+        with self.store.transaction() as connection:
+            connection.execute("DELETE FROM rates")
+        self._prices = {}
+        self.set_prices(DEFAULT_USD_PRICES)
+
+
+def webhook_fields(order: Order) -> dict[str, str]:
+    """The section 15 notification fields of ``order`` (without ``sign``), all as strings."""
+    return {
+        "merchantId": order.merchant_id,
+        "merchantTradeNo": order.merchant_trade_no or "",
+        "merchantUserId": order.user_id,
+        "orderId": order.order_id,
+        "orderStatus": order.status.value,
+        "hash": order.hash,
+        "actualAmount": format_amount(order.actual_amount),
+        "receivedAmount": format_amount(order.received_amount),
+        "fee": format_amount(order.fee),
+        "cryptoCurrency": order.currency,
+        "network": order.network,
+        "remark": order.remark,
+        "extInfo": order.ext_info,
+        "createTime": str(order.create_time),
+    }

@@ -1,0 +1,233 @@
+"""Request validation compiled from ``openapi.yaml`` once, at start-up.
+
+For each operation the spec's query parameters (GET) or form body schema (POST) become one JSON Schema object
+compiled with jsonschema-rs. The rules (required fields, ``maxLength``, amount patterns, enums, formats) are the
+spec's; the emulator adds only the wire-level steps the spec implies:
+
+* ``merchantId`` and ``sign`` travel as apiKey security parameters, not declared fields: they are taken out
+  before validation (and checked by the signature step instead).
+* Every value arrives as text, so values of fields typed ``integer`` are converted when they are integers.
+* An empty value is treated as absent: the document leaves empty parameters out of the signature (section
+  16), and form encoders send ``name=`` for an unset optional field.
+* ``callbackURL`` and ``callBackURL`` are one field: either spelling is accepted wherever one is documented.
+* Fields declared ``contentMediaType: application/json`` are parsed and checked against their
+  ``contentSchema`` (JSON Schema only annotates these keywords).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+import jsonschema_rs
+import yaml
+
+from cpay_emulator._errors import EmulatorError
+
+__all__ = [
+    "CALLBACK_ALIASES",
+    "MERCHANT_ID",
+    "SIGN",
+    "Operation",
+    "compile_operations",
+    "default_spec_path",
+    "load_spec",
+]
+
+MERCHANT_ID = "merchantId"
+SIGN = "sign"
+CALLBACK_ALIASES = ("callbackURL", "callBackURL")
+"""The document spells the callback field both ways (sections 4, 5, 12, 13, 14); both are accepted."""
+
+_INTEGER_TEXT = re.compile(r"-?[0-9]{1,19}")
+_FORM = "application/x-www-form-urlencoded"
+_METHODS = ("get", "post", "put", "delete", "patch")
+
+
+def default_spec_path() -> Path:
+    """``openapi.yaml``: inside the installed package (wheel), else at the root of the source checkout."""
+    packaged = Path(__file__).with_name("openapi.yaml")
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "openapi.yaml"
+
+
+def load_spec(path: str | Path) -> dict[str, Any]:
+    """Parse an OpenAPI document (YAML or JSON)."""
+    with open(path, encoding="utf-8") as stream:
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        document = yaml.load(stream, Loader=loader)  # noqa: S506 - a safe loader
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: not an OpenAPI document")
+    return document
+
+
+def _resolve_pointer(document: Mapping[str, Any], reference: str) -> Any:
+    if not reference.startswith("#/"):
+        raise ValueError(f"only local $refs are supported, not {reference!r}")
+    node: Any = document
+    for part in reference[2:].split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
+
+
+def _inline(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
+    """``node`` with every local ``$ref`` replaced by its target (siblings of ``$ref`` are kept)."""
+    if depth > 64:
+        raise ValueError("$ref nesting too deep (a recursive schema?)")
+    if isinstance(node, list):
+        return [_inline(document, item, depth + 1) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "$ref" in node:
+        target = _inline(document, _resolve_pointer(document, node["$ref"]), depth + 1)
+        siblings = {key: _inline(document, value, depth + 1) for key, value in node.items() if key != "$ref"}
+        if not siblings:
+            return target
+        return {"allOf": [target], **siblings}
+    return {key: _inline(document, value, depth + 1) for key, value in node.items()}
+
+
+def _allows_integer(schema: Mapping[str, Any]) -> bool:
+    kind = schema.get("type")
+    if kind == "integer" or (isinstance(kind, list) and "integer" in kind):
+        return True
+    return any(_allows_integer(part) for key in ("allOf", "anyOf", "oneOf") for part in schema.get(key, ()))
+
+
+def _json_content_schema(schema: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The ``contentSchema`` of a JSON-in-a-string field (``{}`` if it has none), or None if it is not one."""
+    if schema.get("contentMediaType") == "application/json":
+        content = schema.get("contentSchema", {})
+        return dict(content) if isinstance(content, dict) else {}
+    for key in ("allOf", "anyOf", "oneOf"):
+        for part in schema.get(key, ()):
+            found = _json_content_schema(part)
+            if found is not None:
+                return found
+    return None
+
+
+def _describe(error: jsonschema_rs.ValidationError, prefix: str = "") -> tuple[str, str]:
+    """``(field, rule)`` of a validation error, for ``invalid parameter <field>: <rule>``."""
+    path = [str(part) for part in error.instance_path]
+    kind = error.kind
+    if not path and isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+        return prefix + str(kind.property), "is required"
+    field = prefix + (".".join(path) if path else "")
+    return field or "request", error.message
+
+
+@attrs.frozen
+class Operation:
+    """One operation of the spec, with its compiled validator."""
+
+    operation_id: str
+    method: str
+    path: str
+    fields: frozenset[str]
+    integer_fields: frozenset[str]
+    json_fields: Mapping[str, jsonschema_rs.Validator]
+    callback_field: str | None
+    validator: jsonschema_rs.Validator = attrs.field(repr=False)
+
+    def validate(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """The request's parameters, checked against the spec; raises INVALID_PARAMETER naming field and rule.
+
+        ``params`` must not contain ``merchantId`` or ``sign``. Returns the values with integer fields converted
+        (JSON-in-a-string fields stay text: the handler stores what the merchant sent).
+        """
+        values: dict[str, Any] = {name: value for name, value in params.items() if value != ""}
+        if self.callback_field is not None:
+            other = CALLBACK_ALIASES[1] if self.callback_field == CALLBACK_ALIASES[0] else CALLBACK_ALIASES[0]
+            if other in values:
+                alias_value = values.pop(other)
+                if values.setdefault(self.callback_field, alias_value) != alias_value:
+                    raise EmulatorError.invalid(self.callback_field, f"{other} and {self.callback_field} differ")
+        for name in self.integer_fields:
+            text = values.get(name)
+            if isinstance(text, str) and _INTEGER_TEXT.fullmatch(text):
+                values[name] = int(text)
+        if not self.validator.is_valid(values):
+            errors = sorted(self.validator.iter_errors(values), key=lambda error: [str(p) for p in error.instance_path])
+            raise EmulatorError.invalid(*_describe(errors[0]))
+        for name, content_validator in self.json_fields.items():
+            text = values.get(name)
+            if text is None:
+                continue
+            try:
+                content = json.loads(text)
+            except ValueError:
+                raise EmulatorError.invalid(name, "must be JSON text") from None
+            if not content_validator.is_valid(content):
+                first = next(iter(content_validator.iter_errors(content)))
+                raise EmulatorError.invalid(*_describe(first, prefix=f"{name}."))
+        return values
+
+
+def _operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, item in document.get("paths", {}).items():
+        item = _inline(document, item)
+        for method in _METHODS:
+            if method in item:
+                yield path, method.upper(), {"parameters": item.get("parameters", []), **item[method]}
+
+
+def _compile(schema: Mapping[str, Any]) -> jsonschema_rs.Validator:
+    return jsonschema_rs.validator_for(dict(schema), validate_formats=True)
+
+
+def compile_operations(document: Mapping[str, Any]) -> dict[str, Operation]:
+    """Every operation of the spec by ``operationId``, each with a validator compiled from its schemas."""
+    operations: dict[str, Operation] = {}
+    for path, method, operation in _operations(document):
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        extra: dict[str, Any] = {}
+        for parameter in operation.get("parameters", []):
+            if parameter.get("in") != "query" or parameter["name"] in (MERCHANT_ID, SIGN):
+                continue
+            properties[parameter["name"]] = parameter.get("schema", {})
+            if parameter.get("required"):
+                required.append(parameter["name"])
+        body = operation.get("requestBody", {}).get("content", {}).get(_FORM)
+        if body is not None:
+            form = copy.deepcopy(body.get("schema", {}))
+            form_properties = form.pop("properties", {})
+            form_required = form.pop("required", [])
+            form.pop("type", None)
+            for name in (MERCHANT_ID, SIGN):
+                form_properties.pop(name, None)
+            properties.update(form_properties)
+            required.extend(name for name in form_required if name not in (MERCHANT_ID, SIGN))
+            extra = form
+        schema: dict[str, Any] = {
+            "$schema": "https://json-schema.org/draft/2020-12/schema",
+            "type": "object",
+            **extra,
+            "properties": properties,
+            "required": required,
+        }
+        callback_field = next((name for name in CALLBACK_ALIASES if name in properties), None)
+        json_fields = {}
+        for name, field_schema in properties.items():
+            content_schema = _json_content_schema(field_schema)
+            if content_schema is not None:
+                json_fields[name] = _compile(content_schema)
+        operation_id = operation.get("operationId") or path.rsplit("/", 1)[-1]
+        operations[operation_id] = Operation(
+            operation_id=operation_id,
+            method=method,
+            path=path,
+            fields=frozenset(properties),
+            integer_fields=frozenset(name for name, value in properties.items() if _allows_integer(value)),
+            json_fields=json_fields,
+            callback_field=callback_field,
+            validator=_compile(schema),
+        )
+    return operations

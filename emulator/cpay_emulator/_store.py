@@ -1,0 +1,154 @@
+"""The emulator's state in SQLite: one connection, WAL, one transaction per change.
+
+The connection is used only from the event loop's thread. Each service call runs synchronously (microseconds)
+between two awaits, so calls never interleave: writes are serialised without locks, and the UNIQUE index on
+``(merchant_id, merchant_trade_no)`` backs the duplicate check. WAL with ``synchronous=NORMAL`` keeps every
+committed transaction across a process crash (``kill -9``); only a power loss could drop the last ones.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+__all__ = ["MEMORY", "Store"]
+
+MEMORY = ":memory:"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS merchants (
+    merchant_id TEXT PRIMARY KEY,
+    secret_key TEXT NOT NULL,
+    callback_url TEXT NOT NULL DEFAULT '',
+    webhook_format TEXT NOT NULL DEFAULT 'json',
+    fee_rates TEXT NOT NULL DEFAULT '{}'
+);
+CREATE TABLE IF NOT EXISTS addresses (
+    merchant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    network TEXT NOT NULL,
+    address TEXT NOT NULL,
+    PRIMARY KEY (merchant_id, user_id, network)
+);
+CREATE INDEX IF NOT EXISTS addresses_by_address ON addresses (address);
+CREATE TABLE IF NOT EXISTS balances (
+    merchant_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    available TEXT NOT NULL DEFAULT '0',
+    frozen TEXT NOT NULL DEFAULT '0',
+    PRIMARY KEY (merchant_id, currency)
+);
+CREATE TABLE IF NOT EXISTS rates (
+    currency TEXT PRIMARY KEY,
+    usd_price TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS orders (
+    order_id TEXT PRIMARY KEY,
+    merchant_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    merchant_trade_no TEXT,
+    user_id TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    network TEXT NOT NULL DEFAULT '',
+    order_amount TEXT NOT NULL,
+    actual_amount TEXT NOT NULL DEFAULT '0',
+    received_amount TEXT NOT NULL DEFAULT '0',
+    fee TEXT NOT NULL DEFAULT '0',
+    hash TEXT NOT NULL DEFAULT '',
+    to_address TEXT NOT NULL DEFAULT '',
+    callback_url TEXT NOT NULL DEFAULT '',
+    success_url TEXT NOT NULL DEFAULT '',
+    fail_url TEXT NOT NULL DEFAULT '',
+    remark TEXT NOT NULL DEFAULT '',
+    ext_info TEXT NOT NULL DEFAULT '',
+    create_time INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    details TEXT NOT NULL DEFAULT '{}'
+);
+CREATE UNIQUE INDEX IF NOT EXISTS orders_by_trade_no ON orders (merchant_id, merchant_trade_no);
+CREATE INDEX IF NOT EXISTS orders_by_hash ON orders (merchant_id, hash);
+CREATE TABLE IF NOT EXISTS webhooks (
+    delivery_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    order_id TEXT NOT NULL,
+    merchant_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    content_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    order_status TEXT NOT NULL,
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,
+    created_at INTEGER NOT NULL,
+    delivered_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS webhook_attempts (
+    attempt_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    delivery_id INTEGER NOT NULL REFERENCES webhooks (delivery_id),
+    attempted_at INTEGER NOT NULL,
+    outcome TEXT NOT NULL,
+    http_status INTEGER,
+    response_text TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    duration_ms REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempts_by_delivery ON webhook_attempts (delivery_id);
+CREATE TABLE IF NOT EXISTS kyc_records (
+    merchant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    submitted_at INTEGER NOT NULL,
+    PRIMARY KEY (merchant_id, user_id)
+);
+CREATE TABLE IF NOT EXISTS stored_cards (
+    cc_storage_id TEXT PRIMARY KEY,
+    merchant_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    last4 TEXT NOT NULL,
+    expiry TEXT NOT NULL
+);
+"""
+
+_STATE_TABLES = ("webhook_attempts", "webhooks", "orders", "balances", "addresses", "kyc_records", "stored_cards")
+
+
+class Store:
+    """The SQLite database: a file (default) or ``:memory:`` for tests."""
+
+    def __init__(self, path: str | Path = MEMORY) -> None:
+        self.path = str(path)
+        # check_same_thread=False: the app is built on one thread and served from the event loop's thread;
+        # it is still used from one thread at a time.
+        self.connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.connection.row_factory = sqlite3.Row
+        self.connection.execute("PRAGMA journal_mode=WAL")
+        self.connection.execute("PRAGMA synchronous=NORMAL")
+        self.connection.execute("PRAGMA foreign_keys=ON")
+        self.connection.execute("PRAGMA busy_timeout=5000")
+        self.connection.executescript(_SCHEMA)
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back if the block raises. Not re-entrant."""
+        connection = self.connection
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+
+    def clear_state(self) -> None:
+        """Delete orders, balances, addresses, webhooks and KYC records (merchants and rates stay)."""
+        with self.transaction() as connection:
+            for table in _STATE_TABLES:
+                connection.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
+
+    def close(self) -> None:
+        """Close the connection (a WAL checkpoint happens on the last close)."""
+        self.connection.close()

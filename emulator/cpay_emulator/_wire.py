@@ -1,0 +1,106 @@
+"""Reading parameters off the wire and writing the API's envelope, at the ASGI level (the hot path)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.types import Receive, Scope, Send
+
+from cpay_emulator._errors import EmulatorError, ErrorCode
+
+__all__ = ["base_url", "envelope", "parse_pairs", "read_body", "send_json"]
+
+_FORM = b"application/x-www-form-urlencoded"
+_MAX_BODY = 1 << 20  # 1 MiB: submitKYC's 1000 records fit; anything larger is not a C-Pay request
+
+
+def parse_pairs(text: bytes, where: str) -> list[tuple[str, str]]:
+    """``name=value`` pairs of a query string or form body; MALFORMED_REQUEST if it is not URL encoding."""
+    if not text:
+        return []
+    try:
+        return parse_qsl(text.decode("ascii"), keep_blank_values=True, strict_parsing=True, errors="strict")
+    except (ValueError, UnicodeDecodeError):
+        raise EmulatorError(
+            ErrorCode.MALFORMED_REQUEST, f"the {where} is not valid application/x-www-form-urlencoded UTF-8 text"
+        ) from None
+
+
+def merge_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """One value per name; a repeated name is MALFORMED_REQUEST (which one would be signed is ambiguous)."""
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params:
+            raise EmulatorError(ErrorCode.MALFORMED_REQUEST, f"parameter {name} is given more than once")
+        params[name] = value
+    return params
+
+
+async def read_body(scope: Scope, receive: Receive) -> bytes:
+    """The request body, at most 1 MiB."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > _MAX_BODY:
+            raise EmulatorError(ErrorCode.MALFORMED_REQUEST, "the request body is larger than 1 MiB")
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def form_params(scope: Scope, body: bytes) -> list[tuple[str, str]]:
+    """The pairs of a POST body; its content type must be form encoding (or absent when the body is empty)."""
+    if not body:
+        return []
+    content_type = b""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            content_type = value.split(b";", 1)[0].strip().lower()
+            break
+    if content_type != _FORM:
+        raise EmulatorError(
+            ErrorCode.MALFORMED_REQUEST,
+            f"the body must be application/x-www-form-urlencoded, not {content_type.decode('latin-1') or 'untyped'}",
+        )
+    return parse_pairs(body, "form body")
+
+
+def envelope(code: int, msg: str, data: Any, traceid: str) -> bytes:
+    """The API's response body (every response): ``{code, msg, data, traceid}``."""
+    return json.dumps(
+        {"code": code, "msg": msg, "data": data, "traceid": traceid}, ensure_ascii=False, separators=(",", ":")
+    ).encode()
+
+
+async def send_json(send: Send, body: bytes, status: int = 200) -> None:
+    """Send a complete JSON response."""
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def base_url(scope: Scope) -> str:
+    """``scheme://host[:port]`` the client used (the Host header, else the server address), no trailing slash."""
+    scheme = scope.get("scheme", "http")
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return f"{scheme}://{value.decode('latin-1')}"
+    server = scope.get("server")
+    if server:
+        host, port = server
+        return f"{scheme}://{host}:{port}"
+    return f"{scheme}://localhost"
