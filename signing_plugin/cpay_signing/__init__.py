@@ -1,21 +1,62 @@
 """Request signing and webhook verification for the C-Pay API v2.0 (document sections 15 and 16).
 
+* ``compute_sign`` / ``verify_sign``: the signature of section 16.
+* ``CPayAuth``: an ``httpx.Auth`` that adds ``merchantId`` and ``sign`` to every request.
+* ``create_client``: the generated ``cpay_client.Client`` for an environment, signed, with timeouts and
+  connection retries.
+* ``parse_webhook``: verify a webhook (section 15) and get a typed ``WebhookEvent``.
+* ``CPayError`` and its subclasses: the errors of the whole toolkit.
+
 Import everything from here; the underscored modules are private.
 """
 
-from cpay_signing._errors import BusinessError, CPayError, SignatureError, TransportError, WebhookPayloadError
+from cpay_signing._auth import CPayAuth
+from cpay_signing._client import DEFAULT_CONNECT_RETRIES, DEFAULT_TIMEOUT, ENVIRONMENTS, create_client
+from cpay_signing._errors import (
+    BusinessError,
+    CPayError,
+    SignatureError,
+    TransportError,
+    UnexpectedResponseError,
+    WebhookPayloadError,
+)
 from cpay_signing._secret import SecretKey
 from cpay_signing._sign import SignableParams, compute_sign, signing_payload, verify_sign
+from cpay_signing._transport import AsyncCPayTransport, CPayTransport
+from cpay_signing._webhook import (
+    WEBHOOK_FAIL,
+    WEBHOOK_OK,
+    WEBHOOK_REPLY_CONTENT_TYPE,
+    OrderStatus,
+    WebhookEvent,
+    parse_webhook,
+    webhook_reply,
+)
 
 __all__ = [
+    "DEFAULT_CONNECT_RETRIES",
+    "DEFAULT_TIMEOUT",
+    "ENVIRONMENTS",
+    "WEBHOOK_FAIL",
+    "WEBHOOK_OK",
+    "WEBHOOK_REPLY_CONTENT_TYPE",
+    "AsyncCPayTransport",
     "BusinessError",
+    "CPayAuth",
     "CPayError",
+    "CPayTransport",
+    "OrderStatus",
     "SecretKey",
     "SignableParams",
     "SignatureError",
     "TransportError",
+    "UnexpectedResponseError",
+    "WebhookEvent",
     "WebhookPayloadError",
     "compute_sign",
+    "create_client",
+    "parse_webhook",
     "signing_payload",
     "verify_sign",
+    "webhook_reply",
 ]

@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["BusinessError", "CPayError", "SignatureError", "TransportError", "WebhookPayloadError"]
+__all__ = [
+    "BusinessError",
+    "CPayError",
+    "SignatureError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "WebhookPayloadError",
+]
 
 
 class CPayError(Exception):
@@ -62,3 +69,8 @@ class TransportError(CPayError):
 
     The original ``httpx`` exception is the ``__cause__``.
     """
+
+
+class UnexpectedResponseError(CPayError):
+    """C-Pay answered, but not with a usable envelope: an HTTP status the spec does not declare, or ``code`` 0
+    without ``data``. Raised by ``unwrap``; quote the message's ``traceid`` to C-Pay's support."""

@@ -5,10 +5,20 @@ from __future__ import annotations
 import pickle
 
 import pytest
-from cpay_signing import BusinessError, CPayError, SignatureError, TransportError, WebhookPayloadError
+
+from cpay_signing import (
+    BusinessError,
+    CPayError,
+    SignatureError,
+    TransportError,
+    UnexpectedResponseError,
+    WebhookPayloadError,
+)
 
 
-@pytest.mark.parametrize("error_type", [SignatureError, BusinessError, TransportError, WebhookPayloadError])
+@pytest.mark.parametrize(
+    "error_type", [SignatureError, BusinessError, TransportError, WebhookPayloadError, UnexpectedResponseError]
+)
 def test_every_error_is_a_cpay_error(error_type: type[Exception]) -> None:
     assert issubclass(error_type, CPayError)
 

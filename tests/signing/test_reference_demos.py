@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from cpay_signing import compute_sign, signing_payload
 
 from .conftest import DATA

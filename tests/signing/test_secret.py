@@ -7,6 +7,7 @@ import logging
 import pickle
 
 import pytest
+
 from cpay_signing import SecretKey
 
 SECRET = "s3cr3t-k3y-value"

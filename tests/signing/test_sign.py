@@ -8,6 +8,7 @@ import hmac
 from decimal import Decimal
 
 import pytest
+
 from cpay_signing import SecretKey, compute_sign, signing_payload, verify_sign
 
 SECRET = "aaaaaaaaaaxxxxxx"

@@ -10,9 +10,10 @@ import hashlib
 import hmac
 import string
 
-from cpay_signing import compute_sign, verify_sign
 from hypothesis import assume, given
 from hypothesis import strategies as st
+
+from cpay_signing import compute_sign, verify_sign
 
 names = st.text(alphabet=string.ascii_letters + string.digits + "_", min_size=1, max_size=20).filter(
     lambda name: name != "sign"

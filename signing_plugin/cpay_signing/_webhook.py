@@ -1,0 +1,208 @@
+"""Webhook verification (document section 15): raw body in, verified and typed ``WebhookEvent`` out."""
+
+from __future__ import annotations
+
+import enum
+import hmac
+import json
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Final
+from urllib.parse import parse_qsl
+
+import attrs
+
+from cpay_signing._errors import SignatureError, WebhookPayloadError
+from cpay_signing._secret import SecretKey
+from cpay_signing._sign import SIGN_FIELD, verify_sign
+
+__all__ = [
+    "WEBHOOK_FAIL",
+    "WEBHOOK_OK",
+    "WEBHOOK_REPLY_CONTENT_TYPE",
+    "OrderStatus",
+    "WebhookEvent",
+    "parse_webhook",
+    "webhook_reply",
+]
+
+WEBHOOK_OK: Final = "OK"
+"""The reply body that acknowledges a webhook (section 15: "webhook server returns OK or FAIL text")."""
+WEBHOOK_FAIL: Final = "FAIL"
+"""The reply body that refuses a webhook; C-Pay is expected to send it again."""
+WEBHOOK_REPLY_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
+
+_MAX_FIELDS = 256  # section 15 has 15 fields; a body with hundreds is not a C-Pay notification
+_AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+_REDACTED = "<redacted: equals the secret key>"
+
+
+class OrderStatus(enum.StrEnum):
+    """``orderStatus`` (section 15): ``0`` pending, ``11`` processing, ``14`` completed, ``15`` closed.
+
+    A value the document does not list does not fail: it becomes a member named ``UNKNOWN_<value>`` whose
+    ``is_known`` is false, so a receiver can acknowledge (or park) a notification of a future status.
+    """
+
+    PENDING = "0"
+    PROCESSING = "11"
+    COMPLETED = "14"
+    CLOSED = "15"
+
+    @classmethod
+    def _missing_(cls, value: object) -> OrderStatus | None:
+        if not isinstance(value, str) or not value:
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = f"UNKNOWN_{value}"
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        """Whether the document defines this status."""
+        return self._name_ in type(self).__members__
+
+    @property
+    def is_final(self) -> bool:
+        """Whether the order can no longer change (completed or closed)."""
+        return self in (OrderStatus.COMPLETED, OrderStatus.CLOSED)
+
+
+@attrs.frozen(kw_only=True)
+class WebhookEvent:
+    """A verified webhook notification (section 15).
+
+    Optional text fields are ``None`` when absent or empty. Amounts are exact ``Decimal`` values, ``None``
+    when C-Pay sends them empty. ``create_time`` is kept as sent: the document shows both epoch
+    milliseconds (``1663155010000``) and ``yyyyMMddHHmmss`` (``20220726100218``). ``raw`` holds every field
+    as received (``sign`` included), for logging and for fields a future version adds.
+    """
+
+    merchant_id: str
+    merchant_trade_no: str | None
+    merchant_user_id: str | None
+    order_id: str | None
+    order_status: OrderStatus
+    hash: str | None
+    actual_amount: Decimal | None
+    received_amount: Decimal | None
+    fee: Decimal | None
+    crypto_currency: str | None
+    network: str | None
+    remark: str | None
+    ext_info: str | None
+    create_time: str
+    raw: Mapping[str, str] = attrs.field(hash=False, repr=False)
+
+
+def parse_webhook(body: bytes, content_type: str, secret_key: str | SecretKey) -> WebhookEvent:
+    """Verify a webhook's ``sign`` over its raw ``body`` and return the typed event.
+
+    ``content_type`` is the request's ``Content-Type`` header: ``application/x-www-form-urlencoded`` or
+    JSON (``application/json`` or any ``+json`` type); the body is read as UTF-8. JSON numbers are signed
+    with their text as it appears in the body, ``true``/``false`` as those words, and ``null`` counts as
+    empty. The ``sign`` is compared in constant time.
+
+    Raises ``WebhookPayloadError`` if the body cannot be read or a field is malformed, and
+    ``SignatureError`` (carrying the received fields) if the ``sign`` is missing or wrong. The event's
+    fields are checked only after the signature, so an unsigned forgery always gets ``SignatureError``.
+    """
+    key = SecretKey.of(secret_key)
+    fields = _decode(body, content_type)
+    sign = fields.get(SIGN_FIELD, "")
+    if not sign or not verify_sign(fields, key, sign):
+        reported = {
+            name: _REDACTED if hmac.compare_digest(value.encode("utf-8"), key.key_bytes) else value
+            for name, value in fields.items()
+        }
+        problem = "does not match its fields" if sign else "has no sign"
+        raise SignatureError(f"webhook {problem}", fields=reported)
+    return _event(fields)
+
+
+def webhook_reply(acknowledged: bool) -> tuple[bytes, str]:
+    """The body and ``Content-Type`` of the reply to a webhook: ``OK`` if ``acknowledged``, else ``FAIL``."""
+    return (WEBHOOK_OK if acknowledged else WEBHOOK_FAIL).encode("ascii"), WEBHOOK_REPLY_CONTENT_TYPE
+
+
+def _decode(body: bytes, content_type: str) -> dict[str, str]:
+    media_type = content_type.partition(";")[0].strip().lower()
+    try:
+        text = body.decode("utf-8")
+        if media_type == "application/x-www-form-urlencoded":
+            return dict(parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=_MAX_FIELDS))
+        if media_type == "application/json" or media_type.endswith("+json"):
+            return _json_fields(text)
+    except (UnicodeDecodeError, ValueError) as error:
+        # ValueError: bad JSON, too many fields. The message names the problem, not the body.
+        raise WebhookPayloadError(f"unreadable {media_type} webhook body: {_first_line(error)}") from None
+    raise WebhookPayloadError(f"unsupported webhook content type {content_type[:100]!r}")
+
+
+def _json_fields(text: str) -> dict[str, str]:
+    document = json.loads(text, parse_int=str, parse_float=str, parse_constant=_reject_constant)
+    if not isinstance(document, dict):
+        raise WebhookPayloadError("a JSON webhook body must be an object")
+    fields: dict[str, str] = {}
+    for name, value in document.items():
+        if value is None:
+            fields[name] = ""
+        elif isinstance(value, str):
+            fields[name] = value  # numbers too: parse_int/parse_float keep their text
+        elif isinstance(value, bool):
+            fields[name] = "true" if value else "false"
+        else:
+            raise WebhookPayloadError(f"webhook field {name[:64]!r} is a nested {type(value).__name__}")
+        if len(fields) > _MAX_FIELDS:
+            raise WebhookPayloadError(f"webhook body has more than {_MAX_FIELDS} fields")
+    return fields
+
+
+def _reject_constant(constant: str) -> object:
+    raise ValueError(f"{constant} is not a JSON number")
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0][:200]
+
+
+def _event(fields: Mapping[str, str]) -> WebhookEvent:
+    def optional(name: str) -> str | None:
+        return fields.get(name) or None
+
+    def required(name: str) -> str:
+        value = fields.get(name)
+        if not value:
+            raise WebhookPayloadError(f"webhook field {name!r} is missing or empty")
+        return value
+
+    def amount(name: str) -> Decimal | None:
+        if name not in fields:
+            raise WebhookPayloadError(f"webhook field {name!r} is missing")
+        text = fields[name]
+        if not text:
+            return None
+        if not _AMOUNT.fullmatch(text):
+            raise WebhookPayloadError(f"webhook field {name!r} is not a decimal amount: {text[:40]!r}")
+        return Decimal(text)
+
+    return WebhookEvent(
+        merchant_id=required("merchantId"),
+        merchant_trade_no=optional("merchantTradeNo"),
+        merchant_user_id=optional("merchantUserId"),
+        order_id=optional("orderId"),
+        order_status=OrderStatus(required("orderStatus")),
+        hash=optional("hash"),
+        actual_amount=amount("actualAmount"),
+        received_amount=amount("receivedAmount"),
+        fee=amount("fee"),
+        crypto_currency=optional("cryptoCurrency"),
+        network=optional("network"),
+        remark=optional("remark"),
+        ext_info=optional("extInfo"),
+        create_time=required("createTime"),
+        raw=MappingProxyType(dict(fields)),
+    )
