@@ -58,9 +58,16 @@ class WebhookPolicy:
 class WebhookDispatcher:
     """Posts the outbox's due deliveries and records every attempt."""
 
-    def __init__(self, store: Store, policy: WebhookPolicy | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        policy: WebhookPolicy | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.store = store
         self.policy = policy or WebhookPolicy()
+        self._transport = transport
         self._wake = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._client: httpx.AsyncClient | None = None
@@ -77,6 +84,7 @@ class WebhookDispatcher:
                 follow_redirects=False,
                 headers={"user-agent": "cpay-emulator-webhooks"},
                 trust_env=False,
+                transport=self._transport,
             )
         return self._client
 

@@ -1,0 +1,146 @@
+"""Fixtures for the emulator's tests: an in-memory app, a signed client, and a real server process."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import jsonschema_rs
+import pytest
+import yaml
+from cpay_signing import CPayAuth, SecretKey
+
+with warnings.catch_warnings():
+    # Starlette 1.x prefers httpx2 for its test client; httpx (what the project pins) still works.
+    warnings.simplefilter("ignore")
+    from starlette.testclient import TestClient
+
+from cpay_emulator import EmulatorConfig, Merchant, WebhookPolicy, create_app
+from cpay_emulator._spec import _inline
+
+MERCHANT_ID = "20001234"
+SECRET_KEY = "emulator-test-secret"
+OTHER_MERCHANT_ID = "20005678"
+OTHER_SECRET_KEY = "another-merchant-secret"
+REPO = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def merchants(callback_url: str = "") -> tuple[Merchant, ...]:
+    return (
+        Merchant(merchant_id=MERCHANT_ID, secret_key=SecretKey(SECRET_KEY), callback_url=callback_url),
+        Merchant(merchant_id=OTHER_MERCHANT_ID, secret_key=SecretKey(OTHER_SECRET_KEY)),
+    )
+
+
+FAST_WEBHOOKS = WebhookPolicy(base_delay=0.05, max_delay=0.2, max_attempts=3, timeout=1.0, poll_interval=0.05)
+
+
+@pytest.fixture
+def app() -> Iterator[Any]:
+    application = create_app(EmulatorConfig(merchants=merchants(), webhook_policy=FAST_WEBHOOKS, webhook_worker=False))
+    yield application
+    application.state.store.close()
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    """Signs every request as MERCHANT_ID (no lifespan: no webhook worker)."""
+    with TestClient(app, raise_server_exceptions=True) as test_client:
+        test_client.auth = CPayAuth(MERCHANT_ID, SECRET_KEY)
+        yield test_client
+
+
+@pytest.fixture
+def unsigned(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    with open(REPO / "openapi.yaml", encoding="utf-8") as stream:
+        document: dict[str, Any] = yaml.safe_load(stream)
+    return document
+
+
+@pytest.fixture(scope="session")
+def response_validator(spec: dict[str, Any]) -> Any:
+    """``check(operation_id, body)``: assert an envelope matches the operation's 200 response schema."""
+    validators: dict[str, jsonschema_rs.Validator] = {}
+    for item in spec["paths"].values():
+        for method, operation in item.items():
+            if method not in ("get", "post"):
+                continue
+            schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            validators[operation["operationId"]] = jsonschema_rs.validator_for(
+                _inline(spec, schema), validate_formats=True
+            )
+
+    def check(operation_id: str, body: Any) -> None:
+        errors = [error.message for error in validators[operation_id].iter_errors(body)]
+        assert not errors, f"{operation_id} response breaks the spec: {errors}"
+
+    return check
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class EmulatorProcess:
+    """``cpay-emulator serve`` as a child process on a free port of 127.0.0.1."""
+
+    def __init__(self, *arguments: str) -> None:
+        command = [str(BIN / "cpay-emulator"), "serve", "--host", "127.0.0.1", "--port", "0", *arguments]
+        self.process = subprocess.Popen(  # noqa: S603 - our own console script
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
+        assert self.process.stdout is not None
+        deadline = time.monotonic() + 20
+        self.base_url = ""
+        while time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            match = re.search(r"listening on (http://\S+)", line)
+            if match:
+                self.base_url = match.group(1)
+                break
+        if not self.base_url:
+            self.kill()
+            raise RuntimeError("cpay-emulator did not print its URL")
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.base_url}/_emulator/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                time.sleep(0.05)
+        self.kill()
+        raise RuntimeError("cpay-emulator did not become healthy")
+
+    def control(self) -> httpx.Client:
+        return httpx.Client(base_url=f"{self.base_url}/_emulator", timeout=10)
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=10)
+        if self.process.stdout is not None:
+            self.process.stdout.close()
