@@ -4,6 +4,8 @@
 * ``CPayAuth``: an ``httpx.Auth`` that adds ``merchantId`` and ``sign`` to every request.
 * ``create_client``: the generated ``cpay_client.Client`` for an environment, signed, with timeouts and
   connection retries.
+* ``unwrap``: the typed ``data`` of a generated envelope, or ``BusinessError`` when its ``code`` is not 0;
+  ``raise_for_business_error`` / ``araise_for_business_error`` raise it from httpx response hooks.
 * ``parse_webhook``: verify a webhook (section 15) and get a typed ``WebhookEvent``.
 * ``CPayError`` and its subclasses: the errors of the whole toolkit.
 
@@ -12,6 +14,7 @@ Import everything from here; the underscored modules are private.
 
 from cpay_signing._auth import CPayAuth
 from cpay_signing._client import DEFAULT_CONNECT_RETRIES, DEFAULT_TIMEOUT, ENVIRONMENTS, create_client
+from cpay_signing._envelope import Envelope, araise_for_business_error, raise_for_business_error, unwrap
 from cpay_signing._errors import (
     BusinessError,
     CPayError,
@@ -45,6 +48,7 @@ __all__ = [
     "CPayAuth",
     "CPayError",
     "CPayTransport",
+    "Envelope",
     "OrderStatus",
     "SecretKey",
     "SignableParams",
@@ -53,10 +57,13 @@ __all__ = [
     "UnexpectedResponseError",
     "WebhookEvent",
     "WebhookPayloadError",
+    "araise_for_business_error",
     "compute_sign",
     "create_client",
     "parse_webhook",
+    "raise_for_business_error",
     "signing_payload",
+    "unwrap",
     "verify_sign",
     "webhook_reply",
 ]

@@ -2,20 +2,12 @@
 
 from .card_order import CardOrder
 from .create_fiat_payout_order_request import CreateFiatPayoutOrderRequest
-from .create_fiat_payout_order_request_account_type import (
-    CreateFiatPayoutOrderRequestAccountType,
-)
-from .create_fiat_payout_order_request_payout_channel import (
-    CreateFiatPayoutOrderRequestPayoutChannel,
-)
+from .create_fiat_payout_order_request_account_type import CreateFiatPayoutOrderRequestAccountType
+from .create_fiat_payout_order_request_payout_channel import CreateFiatPayoutOrderRequestPayoutChannel
 from .create_fiat_payout_order_response import CreateFiatPayoutOrderResponse
 from .create_order_by_credit_card_request import CreateOrderByCreditCardRequest
-from .create_order_by_credit_card_request_currency import (
-    CreateOrderByCreditCardRequestCurrency,
-)
-from .create_order_by_credit_card_request_lanuage import (
-    CreateOrderByCreditCardRequestLanuage,
-)
+from .create_order_by_credit_card_request_currency import CreateOrderByCreditCardRequestCurrency
+from .create_order_by_credit_card_request_lanuage import CreateOrderByCreditCardRequestLanuage
 from .create_order_by_credit_card_response import CreateOrderByCreditCardResponse
 from .create_order_request import CreateOrderRequest
 from .create_order_request_crypto_currency import CreateOrderRequestCryptoCurrency
@@ -27,9 +19,7 @@ from .exchange_request import ExchangeRequest
 from .exchange_response import ExchangeResponse
 from .exchange_result import ExchangeResult
 from .fiat_payout_order import FiatPayoutOrder
-from .get_exchange_rate_for_credit_card_response import (
-    GetExchangeRateForCreditCardResponse,
-)
+from .get_exchange_rate_for_credit_card_response import GetExchangeRateForCreditCardResponse
 from .get_exchange_rate_response import GetExchangeRateResponse
 from .get_merchant_balance_response import GetMerchantBalanceResponse
 from .get_order_detail_response import GetOrderDetailResponse

@@ -6,12 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.create_fiat_payout_order_request_account_type import (
-    CreateFiatPayoutOrderRequestAccountType,
-)
-from ..models.create_fiat_payout_order_request_payout_channel import (
-    CreateFiatPayoutOrderRequestPayoutChannel,
-)
+from ..models.create_fiat_payout_order_request_account_type import CreateFiatPayoutOrderRequestAccountType
+from ..models.create_fiat_payout_order_request_payout_channel import CreateFiatPayoutOrderRequestPayoutChannel
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateFiatPayoutOrderRequest")

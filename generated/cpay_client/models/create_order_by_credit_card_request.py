@@ -6,12 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.create_order_by_credit_card_request_currency import (
-    CreateOrderByCreditCardRequestCurrency,
-)
-from ..models.create_order_by_credit_card_request_lanuage import (
-    CreateOrderByCreditCardRequestLanuage,
-)
+from ..models.create_order_by_credit_card_request_currency import CreateOrderByCreditCardRequestCurrency
+from ..models.create_order_by_credit_card_request_lanuage import CreateOrderByCreditCardRequestLanuage
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateOrderByCreditCardRequest")

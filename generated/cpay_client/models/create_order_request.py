@@ -6,9 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..models.create_order_request_crypto_currency import (
-    CreateOrderRequestCryptoCurrency,
-)
+from ..models.create_order_request_crypto_currency import CreateOrderRequestCryptoCurrency
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="CreateOrderRequest")

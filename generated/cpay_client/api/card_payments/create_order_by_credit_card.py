@@ -6,9 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_order_by_credit_card_request import CreateOrderByCreditCardRequest
-from ...models.create_order_by_credit_card_response import (
-    CreateOrderByCreditCardResponse,
-)
+from ...models.create_order_by_credit_card_response import CreateOrderByCreditCardResponse
 from ...types import Response
 
 

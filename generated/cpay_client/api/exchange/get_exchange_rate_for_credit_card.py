@@ -5,9 +5,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
-from ...models.get_exchange_rate_for_credit_card_response import (
-    GetExchangeRateForCreditCardResponse,
-)
+from ...models.get_exchange_rate_for_credit_card_response import GetExchangeRateForCreditCardResponse
 from ...models.purchase_type import PurchaseType
 from ...types import UNSET, Response
 
