@@ -18,6 +18,7 @@ import httpx
 import jsonschema_rs
 import pytest
 import yaml
+
 from cpay_signing import CPayAuth, SecretKey
 
 with warnings.catch_warnings():
@@ -105,7 +106,7 @@ class EmulatorProcess:
 
     def __init__(self, *arguments: str) -> None:
         command = [str(BIN / "cpay-emulator"), "serve", "--host", "127.0.0.1", "--port", "0", *arguments]
-        self.process = subprocess.Popen(  # noqa: S603 - our own console script
+        self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

@@ -7,10 +7,10 @@ import time
 from typing import Any
 
 import pytest
-from cpay_signing import CPayAuth, compute_sign, verify_sign
 
 from cpay_emulator import ErrorCode
 from cpay_emulator._api import HANDLERS
+from cpay_signing import CPayAuth, compute_sign, verify_sign
 
 from .conftest import MERCHANT_ID, OTHER_MERCHANT_ID, OTHER_SECRET_KEY, SECRET_KEY
 
@@ -82,11 +82,13 @@ def test_create_order_answers_the_documented_shape(client: Any, response_validat
     response = create_order(client, callbackURL="https://shop.example/hook")
     response_validator("createOrder", response.json())
     data = ok(response)
-    assert len(data["orderId"]) == 21 and data["orderId"].isdigit()
+    assert len(data["orderId"]) == 21
+    assert data["orderId"].isdigit()
     assert (data["status"], data["orderAmount"], data["merchantTradeNo"]) == ("0", "12.5", "order-1")
     assert data["cashierURL"].startswith("http://testserver/cashier/payment?orderId=")
     trace = response.json()["traceid"]
-    assert len(trace) == 20 and trace[12] == "X"
+    assert len(trace) == 20
+    assert trace[12] == "X"
 
 
 def test_duplicate_merchant_trade_no_is_rejected_with_its_code(client: Any) -> None:
@@ -183,10 +185,13 @@ def test_wallet_addresses_are_stable_and_shaped_per_chain(client: Any, response_
     assert entries == ok(client.get(f"{V1}/getWalletAddress", params={"userId": "user-7"}))
     assert entries != ok(client.get(f"{V1}/getWalletAddress", params={"userId": "user-8"}))
     by_network = {entry["network"]: entry["address"] for entry in entries}
-    assert by_network["TRON(TRC-20)"].startswith("T") and len(by_network["TRON(TRC-20)"]) == 34
+    assert by_network["TRON(TRC-20)"].startswith("T")
+    assert len(by_network["TRON(TRC-20)"]) == 34
     for network in ("BSC(BEP-20)", "Ethereum(ERC-20)"):
         address = by_network[network]
-        assert address.startswith("0x") and len(address) == 42 and int(address[2:], 16) >= 0
+        assert address.startswith("0x")
+        assert len(address) == 42
+        assert int(address[2:], 16) >= 0
     assert by_network["Bitcoin"][0] == "3"
     assert {entry["currency"] for entry in entries} == {"USDT", "TRX", "BNB", "ETH", "BTC"}
 
@@ -224,7 +229,8 @@ def test_withdraw_freezes_and_answers_the_documented_shape(client: Any, app: Any
     too_much = client.post(f"{V1}/withdraw", data={**form, "merchantTradeNo": "w2", "totalAmount": "91"}).json()
     assert too_much["code"] == ErrorCode.INSUFFICIENT_BALANCE
     bad_address = client.post(f"{V1}/withdraw", data={**form, "merchantTradeNo": "w3", "toAddress": "TXYZ"}).json()
-    assert bad_address["code"] == ErrorCode.INVALID_PARAMETER and "toAddress" in bad_address["msg"]
+    assert bad_address["code"] == ErrorCode.INVALID_PARAMETER
+    assert "toAddress" in bad_address["msg"]
     bad_network = client.post(f"{V1}/withdraw", data={**form, "merchantTradeNo": "w4", "network": "Bitcoin"}).json()
     assert bad_network["code"] == ErrorCode.UNSUPPORTED_NETWORK
 
@@ -249,7 +255,8 @@ def test_fiat_payout_answers_the_documented_shape(client: Any, response_validato
     assert ok(response)["orderAmount"] == "5.5"
     pix_in_usd = client.post(f"{V1}/createFiatPayoutOrder", data={**form, "merchantTradeNo": "t8", "currency": "USD"})
     body = pix_in_usd.json()
-    assert body["code"] == ErrorCode.INVALID_PARAMETER and "currency" in body["msg"]
+    assert body["code"] == ErrorCode.INVALID_PARAMETER
+    assert "currency" in body["msg"]
 
 
 def test_exchange_answers_the_documented_shape(client: Any, response_validator: Any) -> None:
@@ -282,16 +289,19 @@ def test_submit_kyc_counts_the_records(client: Any, response_validator: Any) -> 
     response_validator("submitKYC", response.json())
     assert ok(response) == {"count": 2}
     broken = client.post(f"{V1}/submitKYC", data={"data": json.dumps([{**record, "gender": "x"}])}).json()
-    assert broken["code"] == ErrorCode.INVALID_PARAMETER and "data.0.gender" in broken["msg"]
+    assert broken["code"] == ErrorCode.INVALID_PARAMETER
+    assert "data.0.gender" in broken["msg"]
     not_json = client.post(f"{V1}/submitKYC", data={"data": "[{"}).json()
-    assert not_json["code"] == ErrorCode.INVALID_PARAMETER and "JSON" in not_json["msg"]
+    assert not_json["code"] == ErrorCode.INVALID_PARAMETER
+    assert "JSON" in not_json["msg"]
 
 
 def test_pwpp_approves_declines_and_asks_for_3ds_by_card_number(client: Any, response_validator: Any) -> None:
     approved = client.post(f"{V1}/pwpp", data=pwpp_form("4242424242424242", "p1"))
     response_validator("pwpp", approved.json())
     data = ok(approved)
-    assert data["ccStorageID"] and "txnRef=" + data["orderId"] in data["redirectURL"]
+    assert data["ccStorageID"]
+    assert "txnRef=" + data["orderId"] in data["redirectURL"]
     status = ok(client.get(f"{V1}/getOrderDetail", params={"cpayOrderId": data["orderId"]}))["status"]
     assert status == "14"
 
@@ -313,7 +323,8 @@ def test_a_bad_signature_gets_the_envelope_with_its_code(unsigned: Any) -> None:
     assert response.status_code == 200
     body = response.json()
     assert (body["code"], body["data"]) == (ErrorCode.INVALID_SIGNATURE, None)
-    assert "merchantId=20001234&userId=u1" in body["msg"] and SECRET_KEY not in body["msg"]
+    assert "merchantId=20001234&userId=u1" in body["msg"]
+    assert SECRET_KEY not in body["msg"]
 
 
 def test_a_tampered_parameter_breaks_the_signature(unsigned: Any) -> None:
@@ -334,7 +345,8 @@ def test_a_tampered_parameter_breaks_the_signature(unsigned: Any) -> None:
 )
 def test_missing_credentials_get_the_envelope(unsigned: Any, params: dict[str, str], code: int, fragment: str) -> None:
     body = unsigned.get(f"{V1}/getWalletAddress", params=params).json()
-    assert body["code"] == code and fragment in body["msg"]
+    assert body["code"] == code
+    assert fragment in body["msg"]
 
 
 @pytest.mark.parametrize(
@@ -352,7 +364,8 @@ def test_missing_credentials_get_the_envelope(unsigned: Any, params: dict[str, s
 def test_invalid_input_names_the_field_and_the_rule(client: Any, change: dict[str, str], field: str, rule: str) -> None:
     body = create_order(client, "bad", **{"merchantTradeNo": "bad", **change}).json()
     assert body["code"] == ErrorCode.INVALID_PARAMETER
-    assert body["msg"].startswith(f"invalid parameter {field}:") and rule in body["msg"], body["msg"]
+    assert body["msg"].startswith(f"invalid parameter {field}:"), body["msg"]
+    assert rule in body["msg"], body["msg"]
 
 
 def test_differing_callback_spellings_are_rejected(client: Any) -> None:
