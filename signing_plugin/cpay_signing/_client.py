@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Final
 import httpx
 
 from cpay_signing._auth import CPayAuth
+from cpay_signing._envelope import araise_for_business_error, raise_for_business_error
 from cpay_signing._secret import SecretKey
 from cpay_signing._transport import AsyncCPayTransport, CPayTransport
 
@@ -40,6 +41,7 @@ def create_client(
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     connect_retries: int = DEFAULT_CONNECT_RETRIES,
     headers: Mapping[str, str] | None = None,
+    raise_business_errors: bool = True,
 ) -> Client:
     """A generated ``cpay_client.Client`` whose sync and async calls are signed by ``CPayAuth``.
 
@@ -48,6 +50,10 @@ def create_client(
     the same auth, timeout and headers, and a transport that retries connection failures
     ``connect_retries`` times and raises ``cpay_signing.TransportError`` for network failures. Close the
     client with ``with client:`` / ``async with client:``.
+
+    With ``raise_business_errors`` (the default) every call whose envelope has a ``code`` other than 0
+    raises ``cpay_signing.BusinessError`` (from an httpx response hook, before the generated parser);
+    without it, such envelopes are returned like successes and ``unwrap`` raises instead.
 
     Raises ``ValueError`` for an unknown environment name or a server named twice or not at all, and
     ``ImportError`` if the generated client package ``cpay_client`` is not installed.
@@ -69,6 +75,7 @@ def create_client(
             timeout=timeout,
             headers=common_headers,
             transport=CPayTransport(httpx.HTTPTransport(retries=connect_retries)),
+            event_hooks={"response": [raise_for_business_error] if raise_business_errors else []},
         )
     )
     client.set_async_httpx_client(
@@ -78,6 +85,7 @@ def create_client(
             timeout=timeout,
             headers=common_headers,
             transport=AsyncCPayTransport(httpx.AsyncHTTPTransport(retries=connect_retries)),
+            event_hooks={"response": [araise_for_business_error] if raise_business_errors else []},
         )
     )
     return client

@@ -21,9 +21,11 @@ from cpay_signing import (
     DEFAULT_CONNECT_RETRIES,
     DEFAULT_TIMEOUT,
     AsyncCPayTransport,
+    BusinessError,
     CPayAuth,
     CPayTransport,
     create_client,
+    unwrap,
     verify_sign,
 )
 
@@ -193,8 +195,31 @@ def test_generated_async_calls_are_signed_on_the_wire(server: SignCheckingServer
     assert len(server.received) == 2
 
 
-def test_a_wrong_secret_is_refused_by_the_server(base_url: str) -> None:
-    with create_client(base_url, merchant_id=MERCHANT_ID, secret_key="not-the-secret") as client:
+def test_a_business_error_envelope_raises_by_default(base_url: str) -> None:
+    with (
+        create_client(base_url, merchant_id=MERCHANT_ID, secret_key="not-the-secret") as client,
+        pytest.raises(BusinessError) as error,
+    ):
+        get_merchant_balance.sync(client=client)
+    assert (error.value.code, error.value.msg, error.value.traceid) == (1, "sign error", "t1")
+    assert "not-the-secret" not in str(error.value)
+
+
+def test_a_business_error_envelope_raises_by_default_async(base_url: str) -> None:
+    async def call() -> None:
+        async with create_client(base_url, merchant_id=MERCHANT_ID, secret_key="not-the-secret") as client:
+            await get_merchant_balance.asyncio(client=client)
+
+    with pytest.raises(BusinessError, match="C-Pay error 1: sign error"):
+        asyncio.run(call())
+
+
+def test_business_errors_can_be_left_to_unwrap(base_url: str) -> None:
+    with create_client(
+        base_url, merchant_id=MERCHANT_ID, secret_key="not-the-secret", raise_business_errors=False
+    ) as client:
         balance = get_merchant_balance.sync(client=client)
     assert balance is not None
     assert balance.code == 1
+    with pytest.raises(BusinessError):
+        unwrap(balance)
