@@ -1,0 +1,166 @@
+"""Rules of ``openapi.yaml`` that JSON Schema validation (and so Schemathesis) does not enforce.
+
+A case Schemathesis generates as *positive* is valid against the JSON Schemas of the spec. Two kinds of rule
+are in the spec but outside what that validation checks, and a server is right to reject a request that
+breaks them, so the positive check does not count such a case:
+
+* ``contentMediaType: application/json`` with a ``contentSchema``: the field holds JSON text matching the
+  content schema (``products``, ``extInfo``, submitKYC ``data``). JSON Schema 2020-12 treats both keywords
+  as annotations. An empty value is absent (section 16: empty parameters are not sent or signed).
+* getOrderDetail's "at least one of ``merchantTradeNo``, ``cpayOrderId``, ``hash``" (section 9), which OAS 3.1
+  cannot state for query parameters.
+
+The other way round, a case generated as *negative* may be valid as the server reads it: C-Pay leaves empty
+parameters out of the signature (section 16) and treats them as absent, so ``hash=`` on an optional ``hash``
+with ``minLength: 1`` is no violation on the wire. ``valid_when_empty_is_absent`` finds such cases.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+from schemathesis import Case
+from schemathesis.core.parameters import ParameterLocation
+from schemathesis.specs.openapi.utils import read_from_wire
+
+from cpay_conformance._paths import SPEC_PATH
+
+__all__ = ["SpecRules", "spec_rules", "valid_when_empty_is_absent"]
+
+_JSON = "application/json"
+_FORM = "application/x-www-form-urlencoded"
+_AT_LEAST_ONE_OF: Mapping[str, tuple[str, ...]] = {
+    "GET /openapi/v1/getOrderDetail": ("merchantTradeNo", "cpayOrderId", "hash"),
+}
+
+
+def _resolve(document: Mapping[str, Any], node: Any) -> Any:
+    while isinstance(node, Mapping) and "$ref" in node:
+        target: Any = document
+        for part in str(node["$ref"]).removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _properties(document: Mapping[str, Any], schema: Any) -> dict[str, Any]:
+    """Declared properties of an object schema, following ``$ref`` and ``allOf``."""
+    schema = _resolve(document, schema)
+    found: dict[str, Any] = {}
+    if not isinstance(schema, Mapping):
+        return found
+    for part in schema.get("allOf", []):
+        found.update(_properties(document, part))
+    for name, definition in schema.get("properties", {}).items():
+        found[name] = _flatten(document, definition)
+    return found
+
+
+def _flatten(document: Mapping[str, Any], definition: Any) -> dict[str, Any]:
+    """One property's keywords with its ``$ref`` / ``allOf`` parts merged in (enough to find content keywords)."""
+    definition = _resolve(document, definition)
+    merged: dict[str, Any] = {}
+    if isinstance(definition, Mapping):
+        for part in definition.get("allOf", []):
+            merged.update(_flatten(document, part))
+        merged.update({key: value for key, value in definition.items() if key != "allOf"})
+    return merged
+
+
+class SpecRules:
+    """The spec's JSON-in-string fields per operation, with compiled content validators."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self._json_fields: dict[str, dict[str, jsonschema_rs.Validator]] = {}
+        components = document.get("components", {})
+        for path, item in document.get("paths", {}).items():
+            for method, operation in item.items():
+                if not isinstance(operation, Mapping) or "requestBody" not in operation:
+                    continue
+                content = _resolve(document, operation["requestBody"]).get("content", {})
+                schema = content.get(_FORM, {}).get("schema")
+                fields: dict[str, jsonschema_rs.Validator] = {}
+                for name, definition in _properties(document, schema).items():
+                    if definition.get("contentMediaType") == _JSON and "contentSchema" in definition:
+                        root = {**definition["contentSchema"], "components": components}
+                        fields[name] = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+                if fields:
+                    self._json_fields[f"{method.upper()} {path}"] = fields
+
+    def json_fields(self, label: str) -> tuple[str, ...]:
+        """Names of ``label``'s form fields that carry JSON text."""
+        return tuple(self._json_fields.get(label, {}))
+
+    def unenforced_violation(self, case: Case[Any]) -> str | None:
+        """Why ``case`` breaks a rule of the spec that schema validation did not check, or ``None``."""
+        label = case.operation.label
+        names = _AT_LEAST_ONE_OF.get(label)
+        if names is not None:
+            query = case.query if isinstance(case.query, Mapping) else {}
+            if not any(query.get(name) not in (None, "") for name in names):
+                return f"needs at least one of {', '.join(names)}"
+        body = case.body if isinstance(case.body, Mapping) else {}
+        for name, validator in self._json_fields.get(label, {}).items():
+            value = body.get(name)
+            if not isinstance(value, str) or value == "":
+                continue
+            try:
+                parsed = json.loads(value)
+            except ValueError:
+                return f"{name} is not JSON text"
+            if not validator.is_valid(parsed):
+                return f"{name} does not match its contentSchema"
+        return None
+
+
+@functools.cache
+def spec_rules(path: Path = SPEC_PATH) -> SpecRules:
+    """The rules of the spec at ``path`` (read once)."""
+    with open(path, encoding="utf-8") as stream:
+        return SpecRules(yaml.safe_load(stream))
+
+
+def _without_empty(value: Mapping[str, Any]) -> dict[str, Any]:
+    return {name: item for name, item in value.items() if item is not None and item != ""}
+
+
+def valid_when_empty_is_absent(case: Case[Any]) -> bool:
+    """Whether ``case`` is valid once its empty parameters are taken as absent, as C-Pay reads a request.
+
+    Only a case that has an empty query or form value can change; a case negated anywhere else (a header,
+    a body that is not a form object) stays negative.
+    """
+    meta = case.meta
+    if meta is None:
+        return False
+    containers: dict[ParameterLocation, Any] = {ParameterLocation.QUERY: case.query, ParameterLocation.BODY: case.body}
+    if not any(
+        isinstance(value, Mapping) and any(item is None or item == "" for item in value.values())
+        for value in containers.values()
+    ):
+        return False
+    validator_cls = case.operation.schema.adapter.jsonschema_validator_cls
+    for location, info in meta.components.items():
+        if info.mode.is_positive:
+            continue
+        value = containers.get(location)
+        if not isinstance(value, Mapping):
+            return False
+        value = _without_empty(value)
+        try:
+            valid = case._validate_component(location, value, validator_cls)
+            if not valid and location != ParameterLocation.BODY:
+                valid = case._validate_component(
+                    location, read_from_wire(case.operation, location, value), validator_cls
+                )
+        except Exception:  # a schema the validator cannot read cannot vouch for the case
+            return False
+        if not valid:
+            return False
+    return True

@@ -1,0 +1,189 @@
+"""``make conformance``: start the emulator (or point at a deployment), run ``st run``, stop the emulator.
+
+Schemathesis runs as its own CLI process, so its progress display, summary, exit code and reports are its
+own; the auth and checks reach it through ``schemathesis.toml``'s hooks file and the ``CPAY_*`` variables set
+here. The emulator runs in this process, in a uvicorn thread on a free loopback port, with the demo
+merchant's balances seeded so that payouts and exchanges can succeed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from cpay_conformance._auth import is_loopback_url
+from cpay_conformance._paths import REPO_ROOT, REPORTS_DIR, SPEC_PATH
+from cpay_conformance._target import EMULATOR, REMOTE, Target
+
+__all__ = ["SEEDED_BALANCE", "RunOptions", "build_command", "main", "run", "running_emulator", "seeded_app"]
+
+SEEDED_BALANCE = Decimal("1000000000")
+"""Available balance the demo merchant gets in every currency before a run against the emulator."""
+_START_TIMEOUT = 10.0
+
+
+def seeded_app(target: Target) -> Any:
+    """A fresh in-memory emulator serving ``target``'s merchant, with ``SEEDED_BALANCE`` in every currency."""
+    from cpay_emulator._app import create_app
+    from cpay_emulator._model import Merchant
+    from cpay_emulator._money import CRYPTO_CURRENCIES, FIAT_CURRENCIES
+
+    app = create_app(merchants=[Merchant(merchant_id=target.merchant_id, secret_key=target.secret_key)])
+    for currency in CRYPTO_CURRENCIES + FIAT_CURRENCIES:
+        app.state.emulator.set_balance(target.merchant_id, currency, SEEDED_BALANCE)
+    return app
+
+
+@contextlib.contextmanager
+def running_emulator(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free port of 127.0.0.1 in a thread; yield its base URL; stop it."""
+    import uvicorn
+
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="cpay-emulator", daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + _START_TIMEOUT
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the emulator did not start")
+            time.sleep(0.02)
+        port = server.servers[0].sockets[0].getsockname()[1]
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=_START_TIMEOUT)
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunOptions:
+    """What ``make conformance`` was asked for."""
+
+    base_url: str | None = None
+    write: bool = False
+    seed: int | None = None
+    max_examples: int | None = None
+    workers: str | None = None
+    report_dir: Path = REPORTS_DIR / "conformance"
+    extra: tuple[str, ...] = ()
+
+
+def build_command(options: RunOptions, base_url: str, target: Target) -> list[str]:
+    """The ``st run`` command line (no secret on it: credentials travel in the environment)."""
+    command = [
+        sys.executable,
+        "-m",
+        "schemathesis.cli",
+        "run",
+        str(SPEC_PATH),
+        "--url",
+        base_url,
+        "--report",
+        "junit,html",
+        "--report-dir",
+        str(options.report_dir),
+        "--report-junit-path",
+        str(options.report_dir / "junit.xml"),
+        "--report-html-path",
+        str(options.report_dir / "html"),
+    ]
+    if options.seed is not None:
+        command += ["--seed", str(options.seed)]
+    if options.max_examples is not None:
+        command += ["--max-examples", str(options.max_examples)]
+    if options.workers is not None:
+        command += ["--workers", options.workers]
+    if target.kind == REMOTE and not target.allow_writes:
+        # Read-only by default against a deployment: the GET operations create nothing and move no money.
+        command += ["--include-method", "GET"]
+    return [*command, *options.extra]
+
+
+def _environment(target: Target) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        CPAY_TARGET=target.kind,
+        CPAY_MERCHANT_ID=target.merchant_id,
+        CPAY_SECRET_KEY=target.secret_key.reveal(),
+        CPAY_WRITE="1" if target.allow_writes else "0",
+    )
+    return env
+
+
+def run(options: RunOptions) -> int:
+    """Run the suite; return Schemathesis's exit code (0 passed, 1 failures, 2 error)."""
+    options.report_dir.mkdir(parents=True, exist_ok=True)
+    if options.base_url:
+        env = dict(os.environ)
+        # A loopback URL is taken for an emulator started by hand (`make emulator`) unless CPAY_TARGET says not.
+        env.setdefault("CPAY_TARGET", EMULATOR if is_loopback_url(options.base_url) else REMOTE)
+        if options.write:
+            env["CPAY_WRITE"] = "1"
+        target = Target.from_env(env)
+        mode = "read and write" if target.allow_writes else "read-only (WRITE=1 to include orders and payouts)"
+        print(f"conformance: {options.base_url} as merchant {target.merchant_id}, {mode}", flush=True)
+        return _run_st(options, options.base_url, target)
+    target = Target.from_env({**os.environ, "CPAY_TARGET": EMULATOR})
+    with running_emulator(seeded_app(target)) as base_url:
+        print(f"conformance: emulator at {base_url}, merchant {target.merchant_id}", flush=True)
+        return _run_st(options, base_url, target)
+
+
+def _run_st(options: RunOptions, base_url: str, target: Target) -> int:
+    command = build_command(options, base_url, target)
+    started = time.monotonic()
+    completed = subprocess.run(command, cwd=REPO_ROOT, env=_environment(target), check=False)
+    elapsed = time.monotonic() - started
+    reports = options.report_dir
+    if reports.is_relative_to(REPO_ROOT):
+        reports = reports.relative_to(REPO_ROOT)
+    print(f"conformance: st exited {completed.returncode} after {elapsed:.1f} s; reports in {reports}/", flush=True)
+    return completed.returncode
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m cpay_conformance",
+        description=(
+            "Property-test openapi.yaml with Schemathesis against the emulator (default) or a deployment. "
+            "Credentials come from CPAY_MERCHANT_ID and CPAY_SECRET_KEY (never from the command line)."
+        ),
+    )
+    parser.add_argument("--base-url", help="a deployment to test, e.g. https://sandbox-api.cpay.ltd")
+    parser.add_argument("--write", action="store_true", help="against a deployment, also create orders and payouts")
+    parser.add_argument("--seed", type=int, help="Schemathesis seed, to reproduce a run")
+    parser.add_argument("--max-examples", type=int, help="test cases per operation and phase")
+    parser.add_argument("--workers", help="concurrent Schemathesis workers (a number or 'auto')")
+    parser.add_argument("--report-dir", type=Path, default=REPORTS_DIR / "conformance")
+    parser.add_argument("extra", nargs="*", help="more `st run` options, after --")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``python -m cpay_conformance`` and ``make conformance``."""
+    arguments = _parser().parse_args(argv)
+    options = RunOptions(
+        base_url=arguments.base_url or None,
+        write=arguments.write,
+        seed=arguments.seed,
+        max_examples=arguments.max_examples,
+        workers=arguments.workers,
+        report_dir=arguments.report_dir.resolve(),
+        extra=tuple(arguments.extra),
+    )
+    try:
+        return run(options)
+    except ValueError as error:
+        print(f"conformance: {error}", file=sys.stderr)
+        return 2

@@ -1,0 +1,77 @@
+"""Wiring the suite into Schemathesis: the signing auth and the envelope checks, for ``st run`` or in-process."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import schemathesis
+from schemathesis import BaseSchema
+
+from cpay_conformance._auth import CPaySignAuth
+from cpay_conformance._checks import activate
+from cpay_conformance._paths import CONFIG_PATH, REPO_ROOT, SPEC_PATH
+from cpay_conformance._target import Target
+
+__all__ = ["CONFIG_PATH", "REPO_ROOT", "SPEC_PATH", "install", "load_schema", "signing_auth"]
+
+_installed = threading.Lock()
+_global_auth: list[CPaySignAuth] = []
+
+
+def signing_auth(target: Target) -> CPaySignAuth:
+    """The auth that signs every generated request as ``target``'s merchant."""
+    return CPaySignAuth(target.merchant_id, target.secret_key, allow_writes=target.allow_writes)
+
+
+def install(target: Target | None = None) -> Target:
+    """For ``st run`` (the hooks file calls this): sign every request and judge envelopes for ``target``.
+
+    ``target`` defaults to ``Target.from_env()`` (the ``CPAY_*`` variables). Calling it again re-targets the
+    checks and the one global auth; it never registers a second auth.
+    """
+    target = target or Target.from_env()
+    activate(target)
+    auth = signing_auth(target)
+    with _installed:
+        if _global_auth:
+            registered = _global_auth[0]
+            registered.merchant_id = auth.merchant_id
+            registered._secret_key = auth._secret_key
+            registered.allow_writes = auth.allow_writes
+        else:
+            _global_auth.append(auth)
+            # ``schemathesis.auth`` is a function carrying the global auth registry's methods as attributes.
+            global_auth: Any = schemathesis.auth
+            global_auth.set_from_requests(auth)
+    return target
+
+
+def load_schema(
+    target: Target,
+    *,
+    app: Any = None,
+    base_url: str | None = None,
+    max_examples: int | None = None,
+    phases: list[str] | None = None,
+    seed: int | None = None,
+) -> BaseSchema:
+    """``openapi.yaml`` with the settings of ``schemathesis.toml``, signed as ``target``, for an in-process run.
+
+    ``app``: an ASGI app to call in-process, or ``base_url``: a server to call over the network.
+    ``max_examples``, ``phases`` and ``seed`` override the file's settings (a test keeps its run short).
+    """
+    schema = schemathesis.openapi.from_path(SPEC_PATH, config=schemathesis.Config.from_path(CONFIG_PATH))
+    if app is not None:
+        schema.app = app
+    if base_url is not None:
+        schema.config.update(base_url=base_url)
+    if max_examples is not None:
+        schema.config.generation.update(max_examples=max_examples)
+    if phases is not None:
+        schema.config.phases.update(phases=phases)
+    if seed is not None:
+        schema.config.seed = seed
+    schema.auth.set_from_requests(signing_auth(target))
+    activate(target)
+    return schema
