@@ -14,6 +14,9 @@ NODE_STAMP := tools/node_modules/.installed
 BASE_URL ?=
 MERCHANT_ID ?=
 SECRET_KEY ?=
+# WRITE=1: against a deployment, also run the operations that create orders or move money. SEED=n: reproduce a run.
+WRITE ?=
+SEED ?=
 
 .PHONY: help venv node test pytest lint generate check-generated conformance bench emulator lock clean
 
@@ -53,6 +56,16 @@ generate: $(STAMP)  ## regenerate generated/ (the typed client cpay_client) from
 
 check-generated: $(STAMP)  ## fail with a diff if generated/ is not what openapi.yaml generates now
 	$(PY) generator/generate.py --check
+
+# Credentials reach the runner through the environment, so make never echoes the secret.
+ifneq ($(MERCHANT_ID),)
+conformance: export CPAY_MERCHANT_ID = $(MERCHANT_ID)
+endif
+ifneq ($(SECRET_KEY),)
+conformance: export CPAY_SECRET_KEY = $(SECRET_KEY)
+endif
+conformance: $(STAMP)  ## Schemathesis vs the emulator; or BASE_URL=... MERCHANT_ID=... SECRET_KEY=... [WRITE=1] [SEED=n]
+	PYTHONPATH=tests/conformance $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED))
 
 bench: $(STAMP)  ## print the speed figures (signing cost vs the bare HMAC floor, ...)
 	$(PY) bench/bench_signing.py
