@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import socket
 import sys
@@ -127,6 +126,7 @@ def _bind(host: str, port: int) -> socket.socket:
 def serve(arguments: argparse.Namespace) -> int:
     """Bind, print the base URL and credentials, and serve until interrupted."""
     import uvicorn
+    import uvloop
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     merchants: list[Merchant] = [
@@ -187,7 +187,8 @@ def serve(arguments: argparse.Namespace) -> int:
         )
     )
     try:
-        asyncio.run(server.serve(sockets=[sock]))
+        # uvicorn.Config(loop=...) only applies to Server.run(); serve() runs on the loop it is given.
+        uvloop.run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:
         pass
     finally:
