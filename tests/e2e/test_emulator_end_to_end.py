@@ -28,7 +28,7 @@ from cpay_client.api.balances import get_merchant_balance
 from cpay_client.api.crypto_pay_in import create_order
 from cpay_client.api.orders import get_order_detail
 from cpay_client.models import CreateOrderRequest, CreateOrderRequestCryptoCurrency, OrderStatus
-from cpay_signing import SecretKey, create_client, parse_webhook, unwrap
+from cpay_signing import SecretKey, WebhookEvent, create_client, parse_webhook, unwrap
 
 MERCHANT_ID = "20003092"
 SECRET_KEY = SecretKey("end-to-end-secret")
@@ -38,8 +38,9 @@ class VerifyingReceiver:
     """The merchant's webhook endpoint: verifies each notification with the signing plugin, answers OK."""
 
     def __init__(self) -> None:
-        events = self.events = []  # type: list[WebhookEvent]
-        refused = self.refused = []  # type: list[str]
+        self.events: list[WebhookEvent] = []
+        self.refused: list[str] = []
+        events, refused = self.events, self.refused
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:

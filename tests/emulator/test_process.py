@@ -27,7 +27,8 @@ class WebhookReceiver:
     """A merchant webhook endpoint on 127.0.0.1:port that answers ``OK`` and keeps what it got."""
 
     def __init__(self, port: int) -> None:
-        received = self.received = []  # type: list[tuple[bytes, str]]
+        self.received: list[tuple[bytes, str]] = []
+        received = self.received
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
