@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from importlib import metadata
 from pathlib import Path
 
 GENERATOR_DIR = Path(__file__).resolve().parent
@@ -29,6 +30,8 @@ CONFIG = GENERATOR_DIR / "config.yaml"
 TEMPLATES = GENERATOR_DIR / "templates"
 META = "uv"  # writes generated/pyproject.toml (uv_build backend): `pip install -e generated` works
 PROJECT_DIR_NAME = "cpay-client"
+CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
+PINNED_TOOLS = ("openapi-python-client", "ruff")  # their versions shape every byte of generated/
 
 # Build and tool by-products that may sit in generated/ (editable installs, test runs); never compared.
 IGNORED_NAMES = frozenset({"__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache", "build", "dist"})
@@ -38,7 +41,7 @@ MAX_DIFF_LINES = 200
 
 
 class GeneratorFailedError(Exception):
-    """openapi-python-client exited non-zero or warned; the message holds its output."""
+    """openapi-python-client failed or warned (the message holds its output), or a tool is not the pinned one."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -54,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             generate_into(fresh, args.spec)
         except GeneratorFailedError as error:
-            print(f"openapi-python-client failed on {args.spec}:\n{error}", file=sys.stderr)
+            print(f"cannot generate the client from {_shown(args.spec)}:\n{error}", file=sys.stderr)
             return 2
         if args.check:
             differences = list(diff_trees(expected=fresh, actual=args.output))
@@ -75,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def generate_into(destination: Path, spec: Path) -> None:
     """Run the pinned openapi-python-client on ``spec`` into the new folder ``destination``."""
+    _check_pins()
     venv_bin = Path(sys.executable).parent
     generator = venv_bin / "openapi-python-client"
     if not (venv_bin / "ruff").exists() or not generator.exists():
@@ -102,7 +106,25 @@ def generate_into(destination: Path, spec: Path) -> None:
     ]
     result = subprocess.run(command, capture_output=True, text=True, env=env, cwd=destination.parent, check=False)  # noqa: S603
     if result.returncode != 0 or not (destination / "pyproject.toml").is_file():
-        raise GeneratorFailedError((result.stdout + result.stderr).strip())
+        raise GeneratorFailedError(f"openapi-python-client says:\n{(result.stdout + result.stderr).strip()}")
+
+
+def _check_pins() -> None:
+    """Refuse to run with tool versions other than the pinned ones: their output would differ from the record."""
+    if not CONSTRAINTS.is_file():  # a bare copy of the generator (tests/client/test_drift.py)
+        return
+    pins: dict[str, str] = {}
+    for line in CONSTRAINTS.read_text(encoding="utf-8").splitlines():
+        requirement = line.split("#", 1)[0].split(";", 1)[0].strip()
+        if "==" in requirement:
+            name, version = requirement.split("==", 1)
+            pins[name.strip().lower()] = version.strip()
+    for tool in PINNED_TOOLS:
+        installed = metadata.version(tool)
+        if pins.get(tool) != installed:
+            raise GeneratorFailedError(
+                f"{tool} {installed} is installed, requirements/constraints.txt pins {pins.get(tool)}: run `make venv`"
+            )
 
 
 def diff_trees(*, expected: Path, actual: Path) -> Iterator[str]:

@@ -95,4 +95,15 @@ def test_a_broken_spec_fails_with_the_generator_output(repo_copy: Path) -> None:
     (repo_copy / "openapi.yaml").write_text("openapi: 3.1.0\ninfo: {}\npaths: 7\n", encoding="utf-8")
     result = run_generator(repo_copy, "--check")
     assert result.returncode == 2
-    assert "openapi-python-client failed" in result.stderr
+    assert "cannot generate the client from openapi.yaml" in result.stderr
+    assert "openapi-python-client says:" in result.stderr
+
+
+def test_a_generator_other_than_the_pinned_version_is_refused(repo_copy: Path) -> None:
+    (repo_copy / "requirements").mkdir()
+    (repo_copy / "requirements" / "constraints.txt").write_text(
+        "openapi-python-client==0.0.1\nruff==0.0.1\n", encoding="utf-8"
+    )
+    result = run_generator(repo_copy, "--check")
+    assert result.returncode == 2
+    assert "requirements/constraints.txt pins 0.0.1: run `make venv`" in result.stderr
