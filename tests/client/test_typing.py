@@ -26,24 +26,31 @@ EXAMPLE = ROOT / "examples" / "use_client.py"
 MYPY = Path(sys.executable).parent / "mypy"
 
 
-def mypy_strict(program: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+@pytest.fixture(scope="module")
+def mypy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty mypy config and a cache shared by this module's runs (the generated package is checked once)."""
+    folder = tmp_path_factory.mktemp("mypy")
+    (folder / "mypy.ini").write_text("[mypy]\n", encoding="utf-8")
+    return folder
+
+
+def mypy_strict(program: Path, folder: Path) -> subprocess.CompletedProcess[str]:
     """``mypy --strict`` on ``program`` and everything it imports, ignoring the repo's mypy config."""
-    config = tmp_path / "mypy.ini"
-    config.write_text("[mypy]\n", encoding="utf-8")
+    config = folder / "mypy.ini"
     environment = {**os.environ, "MYPYPATH": os.pathsep.join([str(ROOT / "generated"), str(ROOT / "signing_plugin")])}
     return subprocess.run(
-        [str(MYPY), "--strict", "--config-file", str(config), "--cache-dir", str(tmp_path / "cache"), str(program)],
+        [str(MYPY), "--strict", "--config-file", str(config), "--cache-dir", str(folder / "cache"), str(program)],
         capture_output=True,
         text=True,
         env=environment,
-        cwd=tmp_path,
+        cwd=folder,
         timeout=120,
         check=False,
     )
 
 
-def test_the_example_and_the_generated_package_pass_mypy_strict(tmp_path: Path) -> None:
-    result = mypy_strict(EXAMPLE, tmp_path)
+def test_the_example_and_the_generated_package_pass_mypy_strict(mypy_folder: Path) -> None:
+    result = mypy_strict(EXAMPLE, mypy_folder)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -54,8 +61,8 @@ def test_the_repo_mypy_command_passes_on_the_example() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_mypy_strict_catches_a_misused_model(tmp_path: Path) -> None:
-    program = tmp_path / "misuse.py"
+def test_mypy_strict_catches_a_misused_model(mypy_folder: Path) -> None:
+    program = mypy_folder / "misuse.py"
     program.write_text(
         "from cpay_client import Client\n"
         "from cpay_client.api.payouts import withdraw\n"
@@ -66,7 +73,7 @@ def test_mypy_strict_catches_a_misused_model(tmp_path: Path) -> None:
         "    return order.fee + 1.0\n",
         encoding="utf-8",
     )
-    result = mypy_strict(program, tmp_path)
+    result = mypy_strict(program, mypy_folder)
     assert result.returncode == 1
     assert 'Argument "body" to "sync" has incompatible type "None"; expected "WithdrawRequest"' in result.stdout
     assert 'Unsupported operand types for + ("str" and "float")' in result.stdout
