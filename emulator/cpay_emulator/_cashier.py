@@ -32,14 +32,89 @@ def cashier_url(base_url: str, order: Order, merchant: Merchant) -> str:
     return f"{base_url}{CASHIER_PATH}?orderId={quote(order.order_id)}&sign={sign}"
 
 
+_STYLE = """
+*{box-sizing:border-box}
+body{margin:0;min-height:100vh;display:flex;align-items:flex-start;justify-content:center;padding:3rem 1rem;
+ background:#eef1f6;color:#1c2430;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+main{width:100%;max-width:28rem;background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(20,30,50,.12);
+ padding:1.75rem 2rem}
+header{display:flex;align-items:center;justify-content:space-between;margin-bottom:1.25rem}
+.brand{font-weight:700;font-size:1.15rem;color:#2451d6;letter-spacing:.02em}
+.badge{font-size:.75rem;background:#fff4d6;color:#7a5600;border:1px solid #f0d68a;border-radius:999px;
+ padding:.1rem .6rem}
+h1{font-size:1.05rem;font-weight:600;margin:0 0 .25rem;color:#55606e}
+.amount{font-size:2.2rem;font-weight:700;margin:0 0 1.25rem;word-break:break-all}
+.amount #currency{font-size:1.2rem;font-weight:600;color:#55606e;margin-left:.35rem}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.45rem 1rem;margin:0 0 1.5rem;font-size:.92rem}
+dt{color:#6b7684}
+dd{margin:0;word-break:break-all}
+code{font:.88rem ui-monospace,SFMono-Regular,Menlo,monospace}
+.status{display:inline-block;border-radius:6px;padding:0 .5rem;font-weight:600;font-size:.85rem}
+.status-PENDING,.status-PROCESSING{background:#fff4d6;color:#7a5600}
+.status-COMPLETED{background:#dcf5e3;color:#16643a}
+.status-CLOSED{background:#fde2e1;color:#9b1c1c}
+.actions{display:flex;gap:.75rem}
+.actions form{flex:1;margin:0}
+button{width:100%;font:inherit;font-weight:600;border-radius:9px;padding:.75rem 1rem;cursor:pointer}
+#pay{background:#2451d6;color:#fff;border:1px solid #2451d6}
+#pay:hover{background:#1b3fae}
+#fail{background:#fff;color:#9b1c1c;border:1px solid #e3b4b4}
+#fail:hover{background:#fdf0f0}
+.note{margin:1.25rem 0 0;font-size:.8rem;color:#6b7684}
+.message{font-size:1.05rem}
+"""
+
+# The page shows what merchants sent (merchantTradeNo, URLs): everything is escaped, scripts and frames are
+# refused, and the link's ``sign`` does not leak to the merchant's successURL/failURL in a Referer header.
+_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; frame-ancestors 'none'",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+}
+
+
 def _page(title: str, body: str, status: int = 200) -> HTMLResponse:
+    """A complete page; ``body`` must already be escaped HTML."""
     return HTMLResponse(
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        "<style>body{font-family:sans-serif;max-width:32rem;margin:3rem auto}"
-        "button{font-size:1.1rem;margin:.5rem}</style></head>"
-        f"<body><h1>{escape(title)}</h1>{body}</body></html>",
+        f"<style>{_STYLE}</style></head><body><main>"
+        "<header><span class='brand'>C-Pay</span><span class='badge'>emulator</span></header>"
+        f"{body}"
+        "<p class='note'>Served by the C-Pay emulator: no money moves.</p>"
+        "</main></body></html>",
         status_code=status,
+        headers=_HEADERS,
+    )
+
+
+def _message(title: str, text: str, status: int) -> HTMLResponse:
+    return _page(title, f"<h1>{escape(title)}</h1><p class='message' id='error'>{escape(text)}</p>", status)
+
+
+def _status(order: Order) -> str:
+    name = escape(order.status.name)
+    return f"<span id='status' class='status status-{name}'>{name}</span>"
+
+
+def _summary(order: Order) -> str:
+    """The order as the customer sees it: amount and currency, the merchant's order number, status."""
+    kind = "Card payment" if order.kind in (OrderKind.CARD, OrderKind.PWPP) else "Crypto payment"
+    rows = [
+        ("Merchant", escape(order.merchant_id)),
+        ("Merchant order", f"<span id='merchant-trade-no'>{escape(order.merchant_trade_no or '')}</span>"),
+        ("C-Pay order", f"<code id='order-id'>{escape(order.order_id)}</code>"),
+    ]
+    if order.network:
+        rows.append(("Network", f"<span id='network'>{escape(order.network)}</span>"))
+    rows.append(("Status", _status(order)))
+    details = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
+    return (
+        f"<h1>{kind}</h1>"
+        f"<p class='amount'><span id='amount'>{escape(format_amount(order.order_amount))}</span>"
+        f"<span id='currency'>{escape(order.currency)}</span></p>"
+        f"<dl>{details}</dl>"
     )
 
 
@@ -63,32 +138,29 @@ def cashier_routes(emulator: Emulator) -> list[Route]:
     async def page(request: Request) -> Response:
         order = _order_for(request.query_params.get("orderId", ""), request.query_params.get("sign", ""))
         if order is None:
-            return _page("Payment not found", "<p>This payment link is not valid.</p>", status=404)
-        amount = f"{format_amount(order.order_amount)} {order.currency}"
-        rows = (
-            f"<p>Order <code id='order-id'>{escape(order.order_id)}</code></p>"
-            f"<p>Amount <strong id='amount'>{escape(amount)}</strong></p>"
-            f"<p>Status <span id='status'>{escape(order.status.name)}</span></p>"
-        )
+            return _message("Payment not found", "This payment link is not valid.", status=404)
         if order.status.is_final:
-            return _page("C-Pay cashier", rows)
+            return _page("C-Pay cashier", _summary(order))
         hidden = (
             f"<input type='hidden' name='orderId' value='{escape(order.order_id, quote=True)}'>"
             f"<input type='hidden' name='sign' value='{escape(request.query_params.get('sign', ''), quote=True)}'>"
         )
+        amount = escape(f"{format_amount(order.order_amount)} {order.currency}")
         forms = (
+            "<div class='actions'>"
             f"<form method='post' action='{CASHIER_PATH}/pay'>{hidden}"
-            "<button id='pay' type='submit'>Pay</button></form>"
+            f"<button id='pay' type='submit'>Pay {amount}</button></form>"
             f"<form method='post' action='{CASHIER_PATH}/fail'>{hidden}"
-            "<button id='fail' type='submit'>Fail</button></form>"
+            "<button id='fail' type='submit'>Fail payment</button></form>"
+            "</div>"
         )
-        return _page("C-Pay cashier", rows + forms)
+        return _page("C-Pay cashier", _summary(order) + forms)
 
     async def act(request: Request) -> Response:
         fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))
         order = _order_for(fields.get("orderId", ""), fields.get("sign", ""))
         if order is None:
-            return _page("Payment not found", "<p>This payment link is not valid.</p>", status=404)
+            return _message("Payment not found", "This payment link is not valid.", status=404)
         action = request.path_params["action"]
         try:
             if action == "pay":
@@ -96,23 +168,24 @@ def cashier_routes(emulator: Emulator) -> list[Route]:
             else:
                 order = emulator.fail(order.order_id, reason="Payment failed on the cashier page")
         except EmulatorError as error:
-            return _page("Payment not possible", f"<p id='error'>{escape(error.msg)}</p>", status=409)
+            return _message("Payment not possible", error.msg, status=409)
         target = order.success_url if action == "pay" else order.fail_url
         if target:
-            return RedirectResponse(_with_reference(target, order.order_id), status_code=303)
-        return RedirectResponse(f"/cashier/result?txnRef={quote(order.order_id)}", status_code=303)
+            return RedirectResponse(_with_reference(target, order.order_id), status_code=303, headers=_HEADERS)
+        return RedirectResponse(f"/cashier/result?txnRef={quote(order.order_id)}", status_code=303, headers=_HEADERS)
 
     async def result(request: Request) -> Response:
         order_id = request.query_params.get("txnRef", "")
         try:
             order = emulator.order(order_id)
         except EmulatorError:
-            return _page("Payment result", "<p>Unknown payment.</p>", status=404)
+            return _message("Payment result", "Unknown payment.", status=404)
         kind = "card" if order.kind in (OrderKind.CARD, OrderKind.PWPP) else "crypto"
+        # Reachable with an order id alone (C-Pay appends only txnRef): shows the status, nothing the merchant sent.
         return _page(
             "Payment result",
-            f"<p>Order <code>{escape(order.order_id)}</code> ({kind}): "
-            f"<span id='status'>{escape(order.status.name)}</span></p>",
+            f"<h1>Payment result</h1><p class='message'>Order <code>{escape(order.order_id)}</code> ({kind}): "
+            f"{_status(order)}</p>",
         )
 
     return [

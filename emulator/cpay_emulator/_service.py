@@ -305,9 +305,8 @@ class Emulator:
         user_id: str = "",
         details: Mapping[str, Any] | None = None,
     ) -> Order:
+        # A duplicate merchantTradeNo is caught by the UNIQUE index (no lookup first: one statement less).
         merchant_trade_no = new.merchant_trade_no if new else None
-        if merchant_trade_no is not None:
-            self._check_trade_no_free(merchant.merchant_id, merchant_trade_no)
         now = now_ms()
         values = {
             "merchant_id": merchant.merchant_id,
@@ -621,6 +620,8 @@ class Emulator:
             if value:
                 clauses.append(f"{column} = ?")
                 arguments.append(value)
+        if hash:
+            clauses.append("hash != ''")  # lets SQLite use the partial index orders_by_hash
         if len(arguments) == 1:
             raise EmulatorError.invalid("merchantTradeNo", "give at least one of merchantTradeNo, cpayOrderId, hash")
         row = self._connection.execute(

@@ -70,7 +70,7 @@ CREATE TABLE IF NOT EXISTS orders (
     details TEXT NOT NULL DEFAULT '{}'
 );
 CREATE UNIQUE INDEX IF NOT EXISTS orders_by_trade_no ON orders (merchant_id, merchant_trade_no);
-CREATE INDEX IF NOT EXISTS orders_by_hash ON orders (merchant_id, hash);
+CREATE INDEX IF NOT EXISTS orders_by_hash ON orders (merchant_id, hash) WHERE hash != '';
 CREATE TABLE IF NOT EXISTS webhooks (
     delivery_id INTEGER PRIMARY KEY AUTOINCREMENT,
     order_id TEXT NOT NULL,
@@ -150,5 +150,5 @@ class Store:
                 connection.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
 
     def close(self) -> None:
-        """Close the connection (a WAL checkpoint happens on the last close)."""
+        """Close the connection (the last close checkpoints the WAL)."""
         self.connection.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from starlette.types import Receive, Scope, Send
 
@@ -17,16 +17,34 @@ _FORM = b"application/x-www-form-urlencoded"
 _MAX_BODY = 1 << 20  # 1 MiB: submitKYC's 1000 records fit; anything larger is not a C-Pay request
 
 
+def _decode(encoded: bytes) -> str:
+    if b"%" in encoded or b"+" in encoded:
+        encoded = unquote_to_bytes(encoded.replace(b"+", b" "))
+    return encoded.decode("utf-8")  # strict: invalid UTF-8 raises
+
+
 def parse_pairs(text: bytes, where: str) -> list[tuple[str, str]]:
-    """``name=value`` pairs of a query string or form body; MALFORMED_REQUEST if it is not URL encoding."""
+    """``name=value`` pairs of a query string or form body; MALFORMED_REQUEST if it is not URL encoding.
+
+    Stricter than ``urllib.parse.parse_qsl`` where a signature could be ambiguous: every piece needs a name
+    and ``=``, and the decoded bytes must be UTF-8. (Also a few times faster: this is the hot path.)
+    """
     if not text:
         return []
+    pairs: list[tuple[str, str]] = []
     try:
-        return parse_qsl(text.decode("ascii"), keep_blank_values=True, strict_parsing=True, errors="strict")
+        for piece in text.split(b"&"):
+            if not piece:
+                continue  # "a=1&&b=2" or a trailing "&": nothing is sent there, so nothing is signed either
+            name, separator, value = piece.partition(b"=")
+            if not separator or not name:
+                raise ValueError(piece)
+            pairs.append((_decode(name), _decode(value)))
     except (ValueError, UnicodeDecodeError):
         raise EmulatorError(
             ErrorCode.MALFORMED_REQUEST, f"the {where} is not valid application/x-www-form-urlencoded UTF-8 text"
         ) from None
+    return pairs
 
 
 def merge_pairs(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
