@@ -1,12 +1,14 @@
 """Rules of ``openapi.yaml`` that JSON Schema validation (and so Schemathesis) does not enforce.
 
 A case Schemathesis generates as *positive* is valid against the JSON Schemas of the spec. Two kinds of rule
-are in the spec but outside what that validation checks, and a server is right to reject a request that
+are in the spec or the document but outside what that validation checks, and a server is right to reject a request that
 breaks them, so the positive check does not count such a case:
 
 * ``contentMediaType: application/json`` with a ``contentSchema``: the field holds JSON text matching the
   content schema (``products``, ``extInfo``, submitKYC ``data``). JSON Schema 2020-12 treats both keywords
   as annotations. An empty value is absent (section 16: empty parameters are not sent or signed).
+* One value per name: C-Pay's parameters are flat text, so a body field holding an array or object (which a
+  form encoder sends as the name repeated) is not a C-Pay request, whatever an open object schema allows.
 * getOrderDetail's "at least one of ``merchantTradeNo``, ``cpayOrderId``, ``hash``" (section 9), which OAS 3.1
   cannot state for query parameters.
 
@@ -106,6 +108,11 @@ class SpecRules:
             if not any(query.get(name) not in (None, "") for name in names):
                 return f"needs at least one of {', '.join(names)}"
         body = case.body if isinstance(case.body, Mapping) else {}
+        for name, value in body.items():
+            if isinstance(value, list | dict):
+                # A form sends an array as the name repeated; C-Pay takes one value per name (section 16 signs
+                # name=value pairs), so such a body is no valid C-Pay request whatever its schema allows.
+                return f"{name} carries several values"
         for name, validator in self._json_fields.get(label, {}).items():
             value = body.get(name)
             if not isinstance(value, str) or value == "":

@@ -55,13 +55,18 @@ def load_schema(
     max_examples: int | None = None,
     phases: list[str] | None = None,
     seed: int | None = None,
+    operations: list[str] | None = None,
 ) -> BaseSchema:
     """``openapi.yaml`` with the settings of ``schemathesis.toml``, signed as ``target``, for an in-process run.
 
     ``app``: an ASGI app to call in-process, or ``base_url``: a server to call over the network.
-    ``max_examples``, ``phases`` and ``seed`` override the file's settings (a test keeps its run short).
+    ``max_examples``, ``phases`` and ``seed`` override the file's settings (a test keeps its run short; a seeded
+    run does not use the example database, so it is repeatable);
+    ``operations`` limits the run to these operationIds.
     """
-    schema = schemathesis.openapi.from_path(SPEC_PATH, config=schemathesis.Config.from_path(CONFIG_PATH))
+    schema: BaseSchema = schemathesis.openapi.from_path(SPEC_PATH, config=schemathesis.Config.from_path(CONFIG_PATH))
+    if operations is not None:
+        schema = schema.include(operation_id=operations)
     if app is not None:
         schema.app = app
     if base_url is not None:
@@ -72,6 +77,8 @@ def load_schema(
         schema.config.phases.update(phases=phases)
     if seed is not None:
         schema.config.seed = seed
+        # A seeded run replays nothing from the example database (.hypothesis/): the same seed, the same run.
+        schema.config.generation.update(database="none")
     schema.auth.set_from_requests(signing_auth(target))
     activate(target)
     return schema

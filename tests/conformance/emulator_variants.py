@@ -1,0 +1,79 @@
+"""Deliberately broken variants of the emulator: ASGI wrappers that each plant one defect in the real app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cpay_signing import compute_sign
+
+__all__ = ["AcceptBadSign", "ErrorOn", "RewriteData"]
+
+
+class RewriteData:
+    """Rewrite the envelope ``data`` of successful answers of one operation (a wrong type, a dropped field)."""
+
+    def __init__(self, app: ASGIApp, operation_id: str, rewrite: Callable[[Any], Any]) -> None:
+        self.app = app
+        self.path = f"/openapi/v1/{operation_id}"
+        self.rewrite = rewrite
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path:
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            messages.append(message)
+
+        await self.app(scope, receive, capture)
+        start, body = messages[0], b"".join(m.get("body", b"") for m in messages[1:])
+        document = json.loads(body)
+        if document.get("code") == 0:
+            document["data"] = self.rewrite(document["data"])
+        body = json.dumps(document).encode()
+        headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
+        await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+class ErrorOn:
+    """Answer HTTP 500 to one operation when its query string matches ``predicate`` (a crash on some input)."""
+
+    def __init__(self, app: ASGIApp, operation_id: str, predicate: Callable[[dict[str, str]], bool]) -> None:
+        self.app = app
+        self.path = f"/openapi/v1/{operation_id}"
+        self.predicate = predicate
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == self.path:
+            query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
+            if self.predicate(query):
+                await send(
+                    {"type": "http.response.start", "status": 500, "headers": [(b"content-type", b"text/plain")]}
+                )
+                await send({"type": "http.response.body", "body": b"Internal Server Error"})
+                return
+        await self.app(scope, receive, send)
+
+
+class AcceptBadSign:
+    """Replace a present but wrong ``sign`` of a GET request with the right one: a server that accepts bad signs."""
+
+    def __init__(self, app: ASGIApp, secret_key: str) -> None:
+        self.app = app
+        self.secret_key = secret_key
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            pairs = parse_qsl(scope.get("query_string", b"").decode("ascii"), keep_blank_values=True)
+            params = dict(pairs)
+            if params.get("sign"):
+                params["sign"] = compute_sign(params, self.secret_key)
+                scope = {**scope, "query_string": urlencode(list(params.items())).encode("ascii")}
+        await self.app(scope, receive, send)
