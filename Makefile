@@ -18,7 +18,7 @@ SECRET_KEY ?=
 WRITE ?=
 SEED ?=
 
-.PHONY: help venv node test pytest lint generate check-generated conformance bench emulator lock clean
+.PHONY: help venv node chromium test pytest lint generate check-generated conformance bench emulator lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -41,8 +41,19 @@ node: $(NODE_STAMP)  ## install the pinned Node tools (Redocly CLI, Prism)
 
 test: $(STAMP) lint check-generated pytest  ## everything CI runs: lint, generated-client drift, unit/e2e/conformance tests
 
-pytest: $(STAMP)
+pytest: $(STAMP) chromium
 	$(BIN)/pytest --cov=cpay_signing --cov-branch --cov-report=term-missing
+
+# The cashier page's browser test (tests/e2e/test_cashier_browser.py) drives Debian's Chromium; it skips, saying
+# why, only where the packages are missing and cannot be installed (not root, or no apt-get).
+chromium:  ## install Debian's chromium and chromium-driver for the browser test when they are missing
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium and chromium-driver (Debian packages) for the browser test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+	else \
+		echo "chromium/chromedriver missing and not installable here (needs root and apt-get): the browser test skips"; \
+	fi
 
 lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, openapi-spec-validator, Redocly
 	$(BIN)/ruff check .

@@ -1,0 +1,202 @@
+"""The cashier page in headless Chromium: a person opens ``cashierURL``, sees the order and pays or fails it.
+
+``cpay-emulator serve`` runs as a real process on a free 127.0.0.1 port with a SQLite file. Orders are created
+with a signed ``createOrder``; the browser (Debian's ``chromium`` driven by ``chromium-driver`` through
+Selenium, no browser download) clicks the page's buttons; ``getOrderDetail`` then shows the outcome.
+``make pytest`` installs the two Debian packages when they are missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
+
+from cpay_signing import CPayAuth, SecretKey
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+MERCHANT_ID = "20004242"
+SECRET_KEY = SecretKey("cashier-browser-secret")
+SCREENSHOT_DIR_ENV = "CPAY_CASHIER_SCREENSHOTS"  # keep the screenshots there (default: pytest's tmp_path)
+
+if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+    pytest.skip(
+        f"{CHROMIUM} or {CHROMEDRIVER} is missing and could not be installed "
+        "(make pytest installs the Debian packages chromium and chromium-driver when apt-get is available)",
+        allow_module_level=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def emulator_url() -> Iterator[str]:
+    """``cpay-emulator serve`` on a free port with a database file, ended with its process group."""
+    with tempfile.TemporaryDirectory(prefix="cpay-cashier-") as directory:
+        log_path = Path(directory) / "emulator.log"
+        command = [
+            str(Path(sys.executable).parent / "cpay-emulator"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "0",
+            "--db",
+            str(Path(directory) / "cashier.db"),
+            "--merchant",
+            f"{MERCHANT_ID}:{SECRET_KEY.reveal()}",
+            "--quiet",
+        ]
+        with open(log_path, "wb") as log:
+            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            url = ""
+            deadline = time.monotonic() + 20
+            while not url and time.monotonic() < deadline and process.poll() is None:
+                match = re.search(r"listening on (http://\S+)", log_path.read_text(errors="replace"))
+                url = match.group(1) if match else ""
+                time.sleep(0.05)
+            assert url, f"cpay-emulator did not start: {log_path.read_text(errors='replace')}"
+            yield url
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def api(emulator_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=emulator_url, auth=CPayAuth(MERCHANT_ID, SECRET_KEY), timeout=10) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium from Debian; the driver path is explicit, so Selenium Manager downloads nothing."""
+    with tempfile.TemporaryDirectory(prefix="cpay-chromium-") as profile:
+        options = webdriver.ChromeOptions()
+        options.binary_location = str(CHROMIUM)
+        for argument in (
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=900,800",
+            f"--user-data-dir={profile}",
+        ):
+            options.add_argument(argument)
+        driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
+        try:
+            driver.set_page_load_timeout(20)
+            yield driver
+        finally:
+            driver.quit()
+
+
+def create_order(api: httpx.Client, merchant_trade_no: str, amount: str) -> dict[str, Any]:
+    fields = {
+        "merchantTradeNo": merchant_trade_no,
+        "createTime": str(int(time.time() * 1000)),
+        "userId": "browser-customer",
+        "amount": amount,
+        "cryptoCurrency": "USDT",
+    }
+    body = api.post("/openapi/v1/createOrder", data=fields).json()
+    assert body["code"] == 0, body
+    data: dict[str, Any] = body["data"]
+    return data
+
+
+def order_status(api: httpx.Client, merchant_trade_no: str) -> str:
+    body = api.get("/openapi/v1/getOrderDetail", params={"merchantTradeNo": merchant_trade_no}).json()
+    assert body["code"] == 0, body
+    status: str = body["data"]["status"]
+    return status
+
+
+def screenshot_dir(tmp_path: Path) -> Path:
+    chosen = os.environ.get(SCREENSHOT_DIR_ENV)
+    directory = Path(chosen) if chosen else tmp_path
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+def open_cashier(browser: Any, cashier_url: str) -> None:
+    browser.get(cashier_url)
+    WebDriverWait(browser, 10).until(expected_conditions.element_to_be_clickable((By.ID, "pay")))
+
+
+def test_customer_pays_the_order_on_the_cashier_page(
+    browser: Any, api: httpx.Client, emulator_url: str, tmp_path: Path
+) -> None:
+    order = create_order(api, "browser-pay-<1>", "10.5")
+    assert order["cashierURL"].startswith(f"{emulator_url}/cashier/payment?")
+    open_cashier(browser, order["cashierURL"])
+
+    assert browser.find_element(By.ID, "merchant-trade-no").text == "browser-pay-<1>"
+    assert browser.find_element(By.ID, "amount").text == "10.5"
+    assert browser.find_element(By.ID, "currency").text == "USDT"
+    assert browser.find_element(By.ID, "order-id").text == order["orderId"]
+    assert browser.find_element(By.ID, "status").text == "PENDING"
+    browser.save_screenshot(str(screenshot_dir(tmp_path) / "cashier-pending.png"))
+
+    browser.find_element(By.ID, "pay").click()
+    WebDriverWait(browser, 10).until(expected_conditions.text_to_be_present_in_element((By.ID, "status"), "COMPLETED"))
+    browser.save_screenshot(str(screenshot_dir(tmp_path) / "cashier-paid.png"))
+    assert order_status(api, "browser-pay-<1>") == "14"
+
+
+def test_customer_fails_the_order_on_the_cashier_page(browser: Any, api: httpx.Client) -> None:
+    order = create_order(api, "browser-fail-1", "3")
+    open_cashier(browser, order["cashierURL"])
+
+    browser.find_element(By.ID, "fail").click()
+    WebDriverWait(browser, 10).until(expected_conditions.text_to_be_present_in_element((By.ID, "status"), "CLOSED"))
+    assert order_status(api, "browser-fail-1") == "15"
+
+
+def test_a_guessed_order_id_opens_no_payment(browser: Any, api: httpx.Client, emulator_url: str) -> None:
+    order = create_order(api, "browser-guess-1", "7")
+    order_id = parse_qs(urlsplit(order["cashierURL"]).query)["orderId"][0]
+    browser.get(f"{emulator_url}/cashier/payment?orderId={order_id}&sign={'0' * 64}")
+
+    assert browser.find_elements(By.ID, "pay") == []
+    assert "not valid" in browser.find_element(By.TAG_NAME, "body").text
+    forged = httpx.post(f"{emulator_url}/cashier/payment/pay", data={"orderId": order_id, "sign": "0" * 64})
+    assert forged.status_code == 404
+    assert order_status(api, "browser-guess-1") == "0"
+
+
+def test_the_page_escapes_what_the_merchant_sent(browser: Any, api: httpx.Client) -> None:
+    order = create_order(api, "<script>document.title='owned'</script>", "1")
+    open_cashier(browser, order["cashierURL"])
+
+    assert browser.find_element(By.ID, "merchant-trade-no").text == "<script>document.title='owned'</script>"
+    assert browser.title != "owned"
+    headers = httpx.get(order["cashierURL"]).headers
+    assert "default-src 'none'" in headers["content-security-policy"]  # no script runs even if escaping slipped
+    assert headers["referrer-policy"] == "no-referrer"  # the link's sign does not reach successURL's server
