@@ -1,0 +1,88 @@
+"""``make conformance``'s runner: what it asks ``st run`` for, and the CLI wiring end to end (hooks file, auth)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from conftest import FAKE_MERCHANT_ID, FAKE_SECRET, make_fake_app
+
+from cpay_conformance import REPO_ROOT, Target
+from cpay_conformance._runner import RunOptions, build_command, running_emulator
+
+REMOTE_ENV = {"CPAY_TARGET": "remote", "CPAY_MERCHANT_ID": "42", "CPAY_SECRET_KEY": "remote-secret"}
+
+
+def test_a_remote_run_is_read_only_unless_writes_are_opted_in() -> None:
+    read_only = build_command(RunOptions(), "https://sandbox-api.cpay.ltd", Target.from_env(REMOTE_ENV))
+    assert read_only[read_only.index("--include-method") + 1] == "GET"
+    writing = build_command(RunOptions(), "https://x", Target.from_env({**REMOTE_ENV, "CPAY_WRITE": "1"}))
+    assert "--include-method" not in writing
+
+
+def test_the_command_line_never_carries_the_secret() -> None:
+    command = build_command(RunOptions(seed=5), "https://x", Target.from_env(REMOTE_ENV))
+    assert "remote-secret" not in " ".join(command)
+    assert command[command.index("--seed") + 1] == "5"
+    assert "junit,html" in command
+
+
+def test_a_remote_target_needs_credentials() -> None:
+    with pytest.raises(ValueError, match="CPAY_MERCHANT_ID and CPAY_SECRET_KEY"):
+        Target.from_env({"CPAY_TARGET": "remote"})
+
+
+def test_extra_business_codes_are_read_from_the_environment() -> None:
+    target = Target.from_env({**REMOTE_ENV, "CPAY_BUSINESS_CODES": "7, 8", "CPAY_SIGN_ERROR_CODES": "401"})
+    assert target.codes.accepts_valid_input(7)
+    assert target.codes.accepts_valid_input(90751015)
+    assert not target.codes.accepts_valid_input(9)
+    assert target.codes.is_signature_error(401)
+    assert not target.codes.is_signature_error(7)
+    with pytest.raises(ValueError, match="CPAY_BUSINESS_CODES"):
+        Target.from_env({**REMOTE_ENV, "CPAY_BUSINESS_CODES": "x"})
+
+
+def test_the_emulator_runs_on_a_free_loopback_port_and_stops(emulator_app: Any) -> None:
+    with running_emulator(emulator_app) as base_url:
+        assert urlsplit(base_url).hostname == "127.0.0.1"
+        assert httpx.get(f"{base_url}/openapi/v1/getMerchantBalance").json()["code"] == 10101
+        port = urlsplit(base_url).port
+    with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
+        probe.connect(("127.0.0.1", port or 0))
+
+
+def _run_cli(base_url: str, report_dir: Path, *st_options: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO_ROOT / "tests" / "conformance"),
+        "CPAY_MERCHANT_ID": FAKE_MERCHANT_ID,
+        "CPAY_SECRET_KEY": FAKE_SECRET,
+    }
+    command = [sys.executable, "-m", "cpay_conformance", "--base-url", base_url, "--max-examples", "5"]
+    command += ["--seed", "1", "--report-dir", str(report_dir), "--", "--phases", "examples,coverage,fuzzing"]
+    return subprocess.run(
+        [*command, *st_options], cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.mark.slow
+def test_st_run_through_the_hooks_file_passes_a_correct_server_and_fails_a_broken_one(tmp_path: Path) -> None:
+    with running_emulator(make_fake_app()) as base_url:
+        passed = _run_cli(base_url, tmp_path / "ok", "--include-operation-id", "getWalletAddress")
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert (tmp_path / "ok" / "junit.xml").is_file()
+    assert (tmp_path / "ok" / "html" / "index.html").is_file()
+
+    with running_emulator(make_fake_app(check_sign=False)) as base_url:
+        failed = _run_cli(base_url, tmp_path / "broken", "--include-operation-id", "getWalletAddress")
+    assert failed.returncode == 1, failed.stdout + failed.stderr
+    assert "API accepts a request without merchantId and sign" in failed.stdout
+    assert FAKE_SECRET not in failed.stdout + failed.stderr
