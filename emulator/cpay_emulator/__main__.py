@@ -11,6 +11,7 @@ from pathlib import Path
 
 from cpay_emulator._app import EmulatorConfig, create_app, demo_merchant
 from cpay_emulator._model import Merchant
+from cpay_emulator._server import run_server
 from cpay_emulator._webhooks import WebhookPolicy
 from cpay_signing import SecretKey
 
@@ -125,9 +126,6 @@ def _bind(host: str, port: int) -> socket.socket:
 
 def serve(arguments: argparse.Namespace) -> int:
     """Bind, print the base URL and credentials, and serve until interrupted."""
-    import uvicorn
-    import uvloop
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     merchants: list[Merchant] = [
         Merchant(
@@ -175,20 +173,8 @@ def serve(arguments: argparse.Namespace) -> int:
     )
     lines.append(f"  control API: {base_url}/_emulator/ (described at {base_url}/_emulator/openapi.yaml)")
     print("\n".join(lines), flush=True)
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            loop="uvloop",
-            http="httptools",
-            lifespan="on",
-            access_log=False,
-            log_level="warning",
-            timeout_keep_alive=30,
-        )
-    )
     try:
-        # uvicorn.Config(loop=...) only applies to Server.run(); serve() runs on the loop it is given.
-        uvloop.run(server.serve(sockets=[sock]))
+        run_server(app, sock)
     except KeyboardInterrupt:
         pass
     finally:

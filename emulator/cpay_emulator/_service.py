@@ -637,12 +637,12 @@ class Emulator:
         """The newest orders, of one merchant or of all."""
         if merchant_id:
             rows = self._connection.execute(
-                "SELECT * FROM orders WHERE merchant_id = ? ORDER BY created_at DESC, rowid DESC LIMIT ?",
+                "SELECT * FROM orders WHERE merchant_id = ? ORDER BY created_at DESC, order_id DESC LIMIT ?",
                 (merchant_id, limit),
             )
         else:
             rows = self._connection.execute(
-                "SELECT * FROM orders ORDER BY created_at DESC, rowid DESC LIMIT ?", (limit,)
+                "SELECT * FROM orders ORDER BY created_at DESC, order_id DESC LIMIT ?", (limit,)
             )
         return [Order.from_row(row) for row in rows]
 

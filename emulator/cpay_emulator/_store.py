@@ -68,7 +68,7 @@ CREATE TABLE IF NOT EXISTS orders (
     created_at INTEGER NOT NULL,
     updated_at INTEGER NOT NULL,
     details TEXT NOT NULL DEFAULT '{}'
-);
+) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS orders_by_trade_no ON orders (merchant_id, merchant_trade_no);
 CREATE INDEX IF NOT EXISTS orders_by_hash ON orders (merchant_id, hash) WHERE hash != '';
 CREATE TABLE IF NOT EXISTS webhooks (
