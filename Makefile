@@ -84,6 +84,7 @@ emulator: $(STAMP)  ## run the C-Pay emulator on 127.0.0.1:8000 (ARGS='--port 0 
 bench: $(STAMP) $(NODE_STAMP)  ## print the speed figures (signing cost vs the bare HMAC floor, emulator vs Prism, ...)
 	$(PY) bench/bench_signing.py
 	$(PY) bench/bench_emulator.py
+	$(PY) bench/bench_conformance.py
 
 lock:  ## re-resolve requirements/dev.in into requirements/constraints.txt
 	rm -rf /tmp/cpay-lock-venv && $(PYTHON) -m venv /tmp/cpay-lock-venv
