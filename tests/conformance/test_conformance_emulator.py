@@ -20,7 +20,7 @@ from emulator_variants import AcceptBadSign, ErrorOn, RewriteData
 
 from cpay_conformance import SPEC_PATH, Target, load_schema
 from cpay_conformance._inprocess import Finding, RunResult, run_in_process
-from cpay_emulator._errors import ErrorCode
+from cpay_emulator import ErrorCode
 from cpay_signing import compute_sign
 
 PHASES = ["examples", "coverage", "fuzzing"]

@@ -34,13 +34,12 @@ _START_TIMEOUT = 10.0
 
 def seeded_app(target: Target) -> Any:
     """A fresh in-memory emulator serving ``target``'s merchant, with ``SEEDED_BALANCE`` in every currency."""
-    from cpay_emulator._app import create_app
-    from cpay_emulator._model import Merchant
-    from cpay_emulator._money import CRYPTO_CURRENCIES, FIAT_CURRENCIES
+    from cpay_emulator import Merchant, create_app
 
     app = create_app(merchants=[Merchant(merchant_id=target.merchant_id, secret_key=target.secret_key)])
-    for currency in CRYPTO_CURRENCIES + FIAT_CURRENCIES:
-        app.state.emulator.set_balance(target.merchant_id, currency, SEEDED_BALANCE)
+    emulator = app.state.emulator
+    for balance in emulator.balances(target.merchant_id):  # every currency the emulator supports
+        emulator.set_balance(target.merchant_id, balance.currency, SEEDED_BALANCE)
     return app
 
 

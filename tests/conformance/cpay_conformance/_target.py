@@ -22,7 +22,7 @@ _TRUE = frozenset({"1", "true", "yes", "on"})
 
 
 def _demo_credentials() -> tuple[str, str]:
-    from cpay_emulator._app import DEMO_MERCHANT_ID, DEMO_SECRET_KEY
+    from cpay_emulator import DEMO_MERCHANT_ID, DEMO_SECRET_KEY
 
     return DEMO_MERCHANT_ID, DEMO_SECRET_KEY
 
