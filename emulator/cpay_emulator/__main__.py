@@ -5,9 +5,12 @@ from __future__ import annotations
 import argparse
 import logging
 import socket
+import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+import yaml
 
 from cpay_emulator._app import EmulatorConfig, create_app, demo_merchant
 from cpay_emulator._model import Merchant
@@ -156,7 +159,11 @@ def serve(arguments: argparse.Namespace) -> int:
         public_url=arguments.public_url,
         access_log=not arguments.quiet,
     )
-    app = create_app(config)
+    try:
+        app = create_app(config)
+    except (OSError, sqlite3.Error, ValueError, yaml.YAMLError) as error:
+        print(f"cpay-emulator: cannot start: {error}", file=sys.stderr)
+        return 1
     try:
         sock = _bind(arguments.host, arguments.port)
     except OSError as error:

@@ -24,7 +24,7 @@ from cpay_emulator._errors import EmulatorError, ErrorCode
 from cpay_emulator._model import FeeRates, Merchant, Order
 from cpay_emulator._money import format_amount
 from cpay_emulator._service import Emulator
-from cpay_emulator._spec import _describe, _inline, load_spec
+from cpay_emulator._spec import describe_error, inline_refs, load_spec
 from cpay_emulator._webhooks import WebhookDispatcher
 from cpay_signing import SecretKey
 
@@ -46,7 +46,7 @@ def _body_validators(document: dict[str, Any]) -> dict[str, jsonschema_rs.Valida
                 continue
             schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
             if schema is not None:
-                validators[operation["operationId"]] = jsonschema_rs.validator_for(_inline(document, schema))
+                validators[operation["operationId"]] = jsonschema_rs.validator_for(inline_refs(document, schema))
     return validators
 
 
@@ -96,7 +96,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
                             ErrorCode.MALFORMED_REQUEST, "the body must be JSON", http_status=400
                         ) from None
                 if validator is not None and not validator.is_valid(body):
-                    raise EmulatorError.invalid(*_describe(next(iter(validator.iter_errors(body)))))
+                    raise EmulatorError.invalid(*describe_error(next(iter(validator.iter_errors(body)))))
                 result = handler(request, body)
                 if isinstance(result, Awaitable):
                     result = await result

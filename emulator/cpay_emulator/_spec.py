@@ -76,21 +76,21 @@ def _resolve_pointer(document: Mapping[str, Any], reference: str) -> Any:
     return node
 
 
-def _inline(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
+def inline_refs(document: Mapping[str, Any], node: Any, depth: int = 0) -> Any:
     """``node`` with every local ``$ref`` replaced by its target (siblings of ``$ref`` are kept)."""
     if depth > 64:
         raise ValueError("$ref nesting too deep (a recursive schema?)")
     if isinstance(node, list):
-        return [_inline(document, item, depth + 1) for item in node]
+        return [inline_refs(document, item, depth + 1) for item in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
-        target = _inline(document, _resolve_pointer(document, node["$ref"]), depth + 1)
-        siblings = {key: _inline(document, value, depth + 1) for key, value in node.items() if key != "$ref"}
+        target = inline_refs(document, _resolve_pointer(document, node["$ref"]), depth + 1)
+        siblings = {key: inline_refs(document, value, depth + 1) for key, value in node.items() if key != "$ref"}
         if not siblings:
             return target
         return {"allOf": [target], **siblings}
-    return {key: _inline(document, value, depth + 1) for key, value in node.items()}
+    return {key: inline_refs(document, value, depth + 1) for key, value in node.items()}
 
 
 def _allows_integer(schema: Mapping[str, Any]) -> bool:
@@ -113,7 +113,7 @@ def _json_content_schema(schema: Mapping[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-def _describe(error: jsonschema_rs.ValidationError, prefix: str = "") -> tuple[str, str]:
+def describe_error(error: jsonschema_rs.ValidationError, prefix: str = "") -> tuple[str, str]:
     """``(field, rule)`` of a validation error, for ``invalid parameter <field>: <rule>``."""
     path = [str(part) for part in error.instance_path]
     kind = error.kind
@@ -155,7 +155,7 @@ class Operation:
                 values[name] = int(text)
         if not self.validator.is_valid(values):
             errors = sorted(self.validator.iter_errors(values), key=lambda error: [str(p) for p in error.instance_path])
-            raise EmulatorError.invalid(*_describe(errors[0]))
+            raise EmulatorError.invalid(*describe_error(errors[0]))
         for name, content_validator in self.json_fields.items():
             text = values.get(name)
             if text is None:
@@ -166,13 +166,13 @@ class Operation:
                 raise EmulatorError.invalid(name, "must be JSON text") from None
             if not content_validator.is_valid(content):
                 first = next(iter(content_validator.iter_errors(content)))
-                raise EmulatorError.invalid(*_describe(first, prefix=f"{name}."))
+                raise EmulatorError.invalid(*describe_error(first, prefix=f"{name}."))
         return values
 
 
 def _operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for path, item in document.get("paths", {}).items():
-        item = _inline(document, item)
+        item = inline_refs(document, item)
         for method in _METHODS:
             if method in item:
                 yield path, method.upper(), {"parameters": item.get("parameters", []), **item[method]}

@@ -86,6 +86,7 @@ CREATE TABLE IF NOT EXISTS webhooks (
     delivered_at INTEGER
 );
 CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks (state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS webhooks_by_order ON webhooks (order_id, delivery_id);
 CREATE TABLE IF NOT EXISTS webhook_attempts (
     attempt_id INTEGER PRIMARY KEY AUTOINCREMENT,
     delivery_id INTEGER NOT NULL REFERENCES webhooks (delivery_id),

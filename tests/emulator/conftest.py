@@ -27,7 +27,7 @@ with warnings.catch_warnings():
     from starlette.testclient import TestClient
 
 from cpay_emulator import EmulatorConfig, Merchant, WebhookPolicy, create_app
-from cpay_emulator._spec import _inline
+from cpay_emulator._spec import inline_refs
 
 MERCHANT_ID = "20001234"
 SECRET_KEY = "emulator-test-secret"
@@ -85,7 +85,7 @@ def response_validator(spec: dict[str, Any]) -> Any:
                 continue
             schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
             validators[operation["operationId"]] = jsonschema_rs.validator_for(
-                _inline(spec, schema), validate_formats=True
+                inline_refs(spec, schema), validate_formats=True
             )
 
     def check(operation_id: str, body: Any) -> None:
