@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cpay_signing import compute_sign
 
-__all__ = ["AcceptBadSign", "ErrorOn", "RewriteData"]
+__all__ = ["AcceptBadSign", "AnswerNotFound", "ErrorOn", "RewriteData"]
 
 
 class RewriteData:
@@ -76,4 +76,21 @@ class AcceptBadSign:
             if params.get("sign"):
                 params["sign"] = compute_sign(params, self.secret_key)
                 scope = {**scope, "query_string": urlencode(list(params.items())).encode("ascii")}
+        await self.app(scope, receive, send)
+
+
+class AnswerNotFound:
+    """Answer every call of one operation with the emulator's ORDER_NOT_FOUND (an order store that loses orders)."""
+
+    def __init__(self, app: ASGIApp, operation_id: str) -> None:
+        self.app = app
+        self.path = f"/openapi/v1/{operation_id}"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == self.path:
+            body = json.dumps({"code": 10202, "msg": "order not found", "data": None, "traceid": "x"}).encode()
+            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+            await send({"type": "http.response.start", "status": 200, "headers": headers})
+            await send({"type": "http.response.body", "body": body})
+            return
         await self.app(scope, receive, send)

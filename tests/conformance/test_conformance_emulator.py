@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
-from emulator_variants import AcceptBadSign, ErrorOn, RewriteData
+from emulator_variants import AcceptBadSign, AnswerNotFound, ErrorOn, RewriteData
 
 from cpay_conformance import SPEC_PATH, Target, load_schema
 from cpay_conformance._inprocess import Finding, RunResult, run_in_process
@@ -64,6 +64,12 @@ def test_a_required_response_field_dropped_is_caught(emulator_app: Any, emulator
     )
     result = run(app, emulator_target, ["getWalletAddress"])
     assert "response_schema_conformance" in result.checks_failed(), result.report()
+
+
+def test_a_created_order_that_cannot_be_read_back_is_caught(emulator_app: Any, emulator_target: Target) -> None:
+    app = AnswerNotFound(emulator_app, "getOrderDetail")
+    result = run(app, emulator_target, ["createOrder", "getOrderDetail"], phases=["stateful"])
+    assert "created_order_is_readable" in result.checks_failed(), result.report()
 
 
 ALL_OPERATIONS = [
