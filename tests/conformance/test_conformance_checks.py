@@ -6,14 +6,21 @@ per test. Runs are in-process, bounded and seeded.
 
 from __future__ import annotations
 
+import json
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from conftest import FAKE_SECRET, envelope, make_fake_app
-from starlette.responses import PlainTextResponse
+from schemathesis import GenerationMode
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
 
 from cpay_conformance import Target, load_schema
 from cpay_conformance._inprocess import RunResult, run_in_process
-from cpay_signing import compute_sign
+from cpay_conformance._rules import spec_rules
+from cpay_signing import compute_sign, verify_sign
 
 OPERATIONS = ["getWalletAddress", "getMerchantBalance"]
 PHASES = ["examples", "coverage", "fuzzing"]
@@ -95,10 +102,37 @@ def test_every_reproduction_of_a_generated_case_carries_a_valid_sign(fake_target
 
 
 def _curl_sign_is_valid(curl: str) -> bool:
-    from urllib.parse import parse_qsl, urlsplit
-
-    from cpay_signing import verify_sign
-
     url = next(part.strip("'") for part in curl.split() if part.strip("'").startswith("http"))
     params = dict(parse_qsl(urlsplit(url).query, keep_blank_values=True))
     return "sign" in params and verify_sign(params, FAKE_SECRET, params["sign"])
+
+
+def test_positive_cases_carry_valid_varied_json_in_json_fields(fake_target: Target) -> None:
+    """Schemathesis ignores contentSchema; the generation hook gives positive cases valid ``products``."""
+    seen: list[str] = []
+
+    async def record(request: Request) -> Response:
+        fields = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
+        if not fields.get("sign") or not verify_sign(fields, FAKE_SECRET, fields["sign"]):
+            return envelope(10102, "invalid sign")
+        seen.append(fields.get("products", ""))
+        return envelope(0)
+
+    app = Starlette(routes=[Route("/openapi/v1/createOrderByCreditCard", record, methods=["POST"])])
+    schema = load_schema(
+        fake_target, app=app, max_examples=25, phases=["fuzzing"], seed=3, operations=["createOrderByCreditCard"]
+    )
+    schema.config.generation.update(modes=[GenerationMode.POSITIVE])
+    run_in_process(schema)
+    validator = spec_rules()._json_fields["POST /openapi/v1/createOrderByCreditCard"]["products"]
+    valid = [text for text in seen if _parses(text) and validator.is_valid(json.loads(text))]
+    assert len(valid) >= len(seen) // 2 > 0, seen
+    assert len(set(valid)) > 3, valid  # the generated text still varies inside the JSON
+
+
+def _parses(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True

@@ -7,6 +7,7 @@ checks through ``schemathesis.toml``'s hooks file (``tests/conformance/st_hooks.
 from cpay_conformance._auth import CPaySignAuth, SigningMode, WriteRefusedError, is_loopback_url
 from cpay_conformance._checks import CHECK_NAMES, REPLACED_BUILTIN_CHECKS, activate, active_target
 from cpay_conformance._codes import DOCUMENT_CODES, CodeBook, Envelope, emulator_codes, read_envelope
+from cpay_conformance._generation import map_case  # noqa: F401 - registers the generation hook
 from cpay_conformance._setup import CONFIG_PATH, REPO_ROOT, SPEC_PATH, install, load_schema, signing_auth
 from cpay_conformance._target import EMULATOR, REMOTE, Target
 
