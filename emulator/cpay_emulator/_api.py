@@ -339,14 +339,22 @@ class OperationEndpoint:
         try:
             params = await self._read(scope, receive)
             data = self._handle(scope, params)
+            await self.emulator.store.flushed()  # committed before the client hears of it
             code, msg = 0, "success"
         except EmulatorError as error:
             code, msg, data = error.code, error.msg, error.data
+            await self._flush_quietly()  # changes of other requests in this iteration, before the answer
         except Exception:
             logger.exception("unexpected error in %s (traceid %s)", self.operation.operation_id, traceid)
             code, msg, data = ErrorCode.FAIL, "fail", None
         scope["cpay.code"] = code
         await send_json(send, envelope(int(code), msg, data, traceid))
+
+    async def _flush_quietly(self) -> None:
+        try:
+            await self.emulator.store.flushed()
+        except Exception:
+            logger.exception("commit failed")
 
     async def _read(self, scope: Scope, receive: Receive) -> dict[str, str]:
         pairs = parse_pairs(scope.get("query_string", b""), "query string")

@@ -78,6 +78,35 @@ class OperationDispatch:
         await self.app(scope, receive, send)
 
 
+class CommitBeforeResponse:
+    """Holds back a response until the changes made while handling it are committed (see ``Store``).
+
+    The API's endpoints flush themselves (a failed commit becomes an envelope with code 1); this covers the
+    control API and the cashier page. A failed commit there is answered 500.
+    """
+
+    def __init__(self, app: ASGIApp, store: Store) -> None:
+        self.app = app
+        self.store = store
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        store = self.store
+
+        async def send_committed(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                try:
+                    await store.flushed()
+                except Exception:
+                    logger.exception("commit failed")
+                    message = {**message, "status": 500}
+            await send(message)
+
+        await self.app(scope, receive, send_committed)
+
+
 class AccessLogMiddleware:
     """One line per request: client, method, path, HTTP status, envelope code (API operations) and duration."""
 
@@ -153,6 +182,7 @@ def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merc
 
     middleware = [Middleware(AccessLogMiddleware)] if config.access_log else []
     middleware.append(Middleware(OperationDispatch, endpoints=endpoints))
+    middleware.append(Middleware(CommitBeforeResponse, store=store))
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
     app.state.emulator = emulator
     app.state.webhooks = webhooks

@@ -306,54 +306,72 @@ class Emulator:
         details: Mapping[str, Any] | None = None,
     ) -> Order:
         # A duplicate merchantTradeNo is caught by the UNIQUE index (no lookup first: one statement less).
-        merchant_trade_no = new.merchant_trade_no if new else None
         now = now_ms()
-        values = {
-            "merchant_id": merchant.merchant_id,
-            "kind": kind,
-            "merchant_trade_no": merchant_trade_no,
-            "user_id": new.user_id if new else user_id,
-            "status": status,
-            "currency": currency,
-            "network": network,
-            "order_amount": order_amount,
-            "actual_amount": actual_amount,
-            "received_amount": received_amount,
-            "fee": fee,
-            "hash": hash,
-            "to_address": to_address,
-            "callback_url": new.callback_url if new else "",
-            "success_url": new.success_url if new else "",
-            "fail_url": new.fail_url if new else "",
-            "remark": new.remark if new else "",
-            "ext_info": new.ext_info if new else "",
-            "create_time": new.create_time if new and new.create_time is not None else now,
-            "created_at": now,
-            "updated_at": now,
-            "details": dict(details or {}),
-        }
+        if new is None:
+            new = NewOrder(merchant_trade_no="", user_id=user_id)
+            merchant_trade_no = None
+        else:
+            merchant_trade_no = new.merchant_trade_no
+        order_details = dict(details or {})
+        create_time = new.create_time if new.create_time is not None else now
+        # The row, in _ORDER_COLUMNS order after order_id (built directly: this is the hot path of createOrder).
+        row = (
+            merchant.merchant_id,
+            kind.value,
+            merchant_trade_no,
+            new.user_id,
+            status.value,
+            currency,
+            network,
+            format_amount(order_amount),
+            format_amount(actual_amount),
+            format_amount(received_amount),
+            format_amount(fee),
+            hash,
+            to_address,
+            new.callback_url,
+            new.success_url,
+            new.fail_url,
+            new.remark,
+            new.ext_info,
+            create_time,
+            now,
+            now,
+            json.dumps(order_details) if order_details else "{}",
+        )
         for _ in range(5):
             order_id = new_order_id()
             try:
-                connection.execute(
-                    _INSERT_ORDER,
-                    (
-                        order_id,
-                        *(
-                            format_amount(value)
-                            if isinstance(value, Decimal)
-                            else json.dumps(value)
-                            if isinstance(value, dict)
-                            else value
-                            for value in values.values()
-                        ),
-                    ),
-                )
+                connection.execute(_INSERT_ORDER, (order_id, *row))
             except sqlite3.IntegrityError as error:
                 if "orders.order_id" in str(error):
                     continue  # the one-in-a-billion id collision: draw another
                 raise self._duplicate(merchant_trade_no) from None
-            return Order(order_id=order_id, **values)  # type: ignore[arg-type]
+            return Order(
+                order_id=order_id,
+                merchant_id=merchant.merchant_id,
+                kind=kind,
+                merchant_trade_no=merchant_trade_no,
+                user_id=new.user_id,
+                status=status,
+                currency=currency,
+                network=network,
+                order_amount=order_amount,
+                actual_amount=actual_amount,
+                received_amount=received_amount,
+                fee=fee,
+                hash=hash,
+                to_address=to_address,
+                callback_url=new.callback_url,
+                success_url=new.success_url,
+                fail_url=new.fail_url,
+                remark=new.remark,
+                ext_info=new.ext_info,
+                create_time=create_time,
+                created_at=now,
+                updated_at=now,
+                details=order_details,
+            )
         raise RuntimeError("could not draw a free order id")
 
     def _check_trade_no_free(self, merchant_id: str, merchant_trade_no: str) -> None:

@@ -113,6 +113,7 @@ class WebhookDispatcher:
 
     async def deliver_due(self) -> int:
         """Post every delivery that is due now and wait for the outcomes; returns how many were attempted."""
+        await self.store.flushed()  # a notification goes out only for a committed change
         tasks = self._launch_due()
         if tasks:
             await asyncio.gather(*tasks)
@@ -123,6 +124,7 @@ class WebhookDispatcher:
         while True:
             self._wake.clear()
             try:
+                await self.store.flushed()  # a notification goes out only for a committed change
                 self._launch_due()
             except Exception:  # a database hiccup must not kill the worker
                 logger.exception("webhook worker: reading the outbox failed")
