@@ -16,7 +16,8 @@ class Product:
     Attributes:
         name (str): The product name.
         price (str): A decimal amount with at most 2 decimals, e.g. `19.01`. C-Pay rounds more decimals down
-            (19.011 -> 19.01); this description rejects them so that what is sent is what is charged.
+            (19.011 -> 19.01); this description rejects them so that what is sent is what is charged. As for
+            `CryptoAmount`, a zero or too small amount is a business error, not a malformed request.
         num (str): The quantity.
         currency (str): ISO 4217 currency of the price.
     """

@@ -86,8 +86,10 @@ def sync_detailed(
             4217 fiat (`USD`, `EUR`, `BRL`).
         purchase_type (PurchaseType): 0 = `amount` is in the source currency; 1 = `amount` is in
             the target currency.
-        amount (str): A positive decimal amount with at most 8 decimals, e.g. `66.12345678`. Never
-            a JSON number.
+        amount (str): A decimal amount with at most 8 decimals, e.g. `66.12345678`; never a JSON
+            number. The format admits
+            zero; C-Pay's minimum amounts are business rules (a business error, not a malformed
+            request).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -132,8 +134,10 @@ def sync(
             4217 fiat (`USD`, `EUR`, `BRL`).
         purchase_type (PurchaseType): 0 = `amount` is in the source currency; 1 = `amount` is in
             the target currency.
-        amount (str): A positive decimal amount with at most 8 decimals, e.g. `66.12345678`. Never
-            a JSON number.
+        amount (str): A decimal amount with at most 8 decimals, e.g. `66.12345678`; never a JSON
+            number. The format admits
+            zero; C-Pay's minimum amounts are business rules (a business error, not a malformed
+            request).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -173,8 +177,10 @@ async def asyncio_detailed(
             4217 fiat (`USD`, `EUR`, `BRL`).
         purchase_type (PurchaseType): 0 = `amount` is in the source currency; 1 = `amount` is in
             the target currency.
-        amount (str): A positive decimal amount with at most 8 decimals, e.g. `66.12345678`. Never
-            a JSON number.
+        amount (str): A decimal amount with at most 8 decimals, e.g. `66.12345678`; never a JSON
+            number. The format admits
+            zero; C-Pay's minimum amounts are business rules (a business error, not a malformed
+            request).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -217,8 +223,10 @@ async def asyncio(
             4217 fiat (`USD`, `EUR`, `BRL`).
         purchase_type (PurchaseType): 0 = `amount` is in the source currency; 1 = `amount` is in
             the target currency.
-        amount (str): A positive decimal amount with at most 8 decimals, e.g. `66.12345678`. Never
-            a JSON number.
+        amount (str): A decimal amount with at most 8 decimals, e.g. `66.12345678`; never a JSON
+            number. The format admits
+            zero; C-Pay's minimum amounts are business rules (a business error, not a malformed
+            request).
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
