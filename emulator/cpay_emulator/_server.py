@@ -68,6 +68,7 @@ def run_server(app: ASGIApp, sock: socket.socket) -> None:
         uvicorn.Config(
             app,
             http=CorkedHttpToolsProtocol,
+            proxy_headers=False,  # a local server: no proxy in front whose headers to trust
             lifespan="on",
             access_log=False,
             log_level="warning",

@@ -33,6 +33,15 @@ def parse_pairs(text: bytes, where: str) -> list[tuple[str, str]]:
         return []
     pairs: list[tuple[str, str]] = []
     try:
+        if b"%" not in text and b"+" not in text:  # nothing escaped (the usual case): split the text once
+            for plain in text.decode("utf-8").split("&"):
+                if not plain:
+                    continue
+                plain_name, plain_separator, plain_value = plain.partition("=")
+                if not plain_separator or not plain_name:
+                    raise ValueError(plain)
+                pairs.append((plain_name, plain_value))
+            return pairs
         for piece in text.split(b"&"):
             if not piece:
                 continue  # "a=1&&b=2" or a trailing "&": nothing is sent there, so nothing is signed either
