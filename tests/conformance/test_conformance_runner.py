@@ -23,8 +23,10 @@ REMOTE_ENV = {"CPAY_TARGET": "remote", "CPAY_MERCHANT_ID": "42", "CPAY_SECRET_KE
 def test_a_remote_run_is_read_only_unless_writes_are_opted_in() -> None:
     read_only = build_command(RunOptions(), "https://sandbox-api.cpay.ltd", Target.from_env(REMOTE_ENV))
     assert read_only[read_only.index("--include-method") + 1] == "GET"
+    assert read_only[read_only.index("--phases") + 1] == "examples,coverage,fuzzing"  # every link starts at a POST
     writing = build_command(RunOptions(), "https://x", Target.from_env({**REMOTE_ENV, "CPAY_WRITE": "1"}))
     assert "--include-method" not in writing
+    assert "--phases" not in writing
 
 
 def test_the_command_line_never_carries_the_secret() -> None:
