@@ -46,6 +46,10 @@ class ErrorCode(enum.IntEnum):
     """The network is unknown, or does not carry the currency."""
     UNSUPPORTED_PAIR = 10304
     """No exchange rate is configured for this currency pair."""
+    INVALID_AMOUNT = 10305
+    """A well-formed amount breaks a business rule: zero, nothing left after the fee, more received than paid."""
+    INVALID_ADDRESS = 10306
+    """A payout's ``toAddress`` is not an address of its network (format or checksum)."""
 
 
 class EmulatorError(Exception):
@@ -65,6 +69,11 @@ class EmulatorError(Exception):
         self.msg = msg
         self.data = data
         self.http_status = http_status
+
+    @classmethod
+    def amount(cls, field: str, rule: str) -> EmulatorError:
+        """``invalid amount <field>: <rule>`` with code INVALID_AMOUNT (a business rule, not the spec's)."""
+        return cls(ErrorCode.INVALID_AMOUNT, f"invalid amount {field}: {rule}", http_status=422)
 
     @classmethod
     def invalid(cls, field: str, rule: str) -> EmulatorError:

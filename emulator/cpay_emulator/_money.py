@@ -42,7 +42,7 @@ def parse_amount(field: str, text: str, *, allow_zero: bool = False) -> Decimal:
     if not value.is_finite():
         raise EmulatorError.invalid(field, "must be a finite decimal amount")
     if value < 0 or (value == 0 and not allow_zero):
-        raise EmulatorError.invalid(field, "must be greater than 0")
+        raise EmulatorError.amount(field, "must be greater than 0")
     return value
 
 

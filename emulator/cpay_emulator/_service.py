@@ -448,14 +448,18 @@ class Emulator:
         self._check_fiat(currency, ("USD", "EUR"))
         amount = quantize_down(amount, currency)  # "higher precision rounds down" (section 12)
         if amount <= 0:
-            raise EmulatorError.invalid("amount", "must be at least 0.01 after rounding down to 2 decimals")
+            raise EmulatorError.amount("amount", "must be at least 0.01 after rounding down to 2 decimals")
         if cc_storage_id:
             row = self._connection.execute(
                 "SELECT last4 FROM stored_cards WHERE cc_storage_id = ? AND merchant_id = ? AND user_id = ?",
                 (cc_storage_id, merchant.merchant_id, new.user_id),
             ).fetchone()
-            if row is None:
-                raise EmulatorError.invalid("ccStorageID", "no card of this user is stored under this id")
+            if row is None:  # the acquirer declines a charge of a card it does not hold
+                raise EmulatorError(
+                    ErrorCode.PAY_FAIL,
+                    "pay fail: no card of this user is stored under this ccStorageID",
+                    data={"orderId": "", "pageData": "", "ccStorageID": ""},
+                )
             last4 = row["last4"]
         else:
             last4 = card_number[-4:]
@@ -514,9 +518,11 @@ class Emulator:
             )
         network = network_named(network_name, currency=currency)
         if not network.is_valid_address(to_address):
-            raise EmulatorError.invalid("toAddress", f"not a valid {network.name} address")
+            raise EmulatorError(
+                ErrorCode.INVALID_ADDRESS, f"invalid toAddress: not a valid {network.name} address", http_status=422
+            )
         if received_amount > total_amount:
-            raise EmulatorError.invalid("receivedAmount", "must not exceed totalAmount")
+            raise EmulatorError.amount("receivedAmount", "must not exceed totalAmount")
         with self.store.transaction() as connection:
             order = self._insert_order(
                 connection,
@@ -575,7 +581,7 @@ class Emulator:
         fee = fee_of(gross, merchant.fee_rates.exchange, target_currency)
         target_amount = gross - fee
         if target_amount <= 0:
-            raise EmulatorError.invalid("sourceAmount", f"too small: it buys no {target_currency} after the fee")
+            raise EmulatorError.amount("sourceAmount", f"too small: it buys no {target_currency} after the fee")
         with self.store.transaction() as connection:
             self._move(connection, merchant.merchant_id, source_currency, available=-source_amount)
             self._move(connection, merchant.merchant_id, target_currency, available=target_amount)
@@ -641,7 +647,11 @@ class Emulator:
         if hash:
             clauses.append("hash != ''")  # lets SQLite use the partial index orders_by_hash
         if len(arguments) == 1:
-            raise EmulatorError.invalid("merchantTradeNo", "give at least one of merchantTradeNo, cpayOrderId, hash")
+            raise EmulatorError(
+                ErrorCode.ORDER_NOT_FOUND,
+                "order not found: give merchantTradeNo, cpayOrderId or hash",
+                http_status=404,
+            )
         row = self._connection.execute(
             f"SELECT * FROM orders WHERE {' AND '.join(clauses)} LIMIT 1",  # noqa: S608 - fixed column names
             arguments,

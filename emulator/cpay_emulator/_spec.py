@@ -9,7 +9,8 @@ spec's; the emulator adds only the wire-level steps the spec implies:
 * Every value arrives as text, so values of fields typed ``integer`` are converted when they are integers.
 * An empty value is treated as absent: the document leaves empty parameters out of the signature (section
   16), and form encoders send ``name=`` for an unset optional field.
-* ``callbackURL`` and ``callBackURL`` are one field: either spelling is accepted wherever one is documented.
+* ``callbackURL`` and ``callBackURL`` are one field: either spelling is accepted wherever one is documented
+  (both sent: the documented one wins).
 * Fields declared ``contentMediaType: application/json`` are parsed and checked against their
   ``contentSchema`` (JSON Schema only annotates these keywords).
 """
@@ -146,9 +147,9 @@ class Operation:
         if self.callback_field is not None:
             other = CALLBACK_ALIASES[1] if self.callback_field == CALLBACK_ALIASES[0] else CALLBACK_ALIASES[0]
             if other in values:
+                # Either spelling; when both are sent, the operation's documented one wins.
                 alias_value = values.pop(other)
-                if values.setdefault(self.callback_field, alias_value) != alias_value:
-                    raise EmulatorError.invalid(self.callback_field, f"{other} and {self.callback_field} differ")
+                values.setdefault(self.callback_field, alias_value)
         for name in self.integer_fields:
             text = values.get(name)
             if isinstance(text, str) and _INTEGER_TEXT.fullmatch(text):
