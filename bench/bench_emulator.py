@@ -441,8 +441,13 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     return args
 
 
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)  # unwinds the with-blocks, which stop the servers
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_arguments(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         wrk = ensure_wrk()
         with tempfile.TemporaryDirectory(prefix="cpay-bench-") as directory:
@@ -459,6 +464,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BenchError as error:
         print(f"bench_emulator: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print("bench_emulator: interrupted; the servers were stopped", file=sys.stderr)
+        return 130
     met = print_table(args, results)
     failed = [
         f"{side} {operation}: {result.errors} errors, e.g. {next((r.sample for r in result.runs if r.sample), '')}"
