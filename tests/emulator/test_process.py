@@ -102,26 +102,29 @@ def test_orders_and_pending_webhooks_survive_kill_9(tmp_path: Path, processes: l
         wait_for(lambda: control.get("/webhooks").json()["data"][0]["attempts"])
     first.kill()  # SIGKILL: no shutdown, no checkpoint
 
-    receiver = WebhookReceiver(receiver_port)
-    try:
-        second = EmulatorProcess(*arguments)
-        processes.append(second)
-        with httpx.Client(base_url=second.base_url, auth=auth, timeout=10) as api, second.control() as control:
-            detail = api.get("/openapi/v1/getOrderDetail", params={"merchantTradeNo": "survivor"}).json()["data"]
-            assert (detail["orderId"], detail["status"], detail["actualAmount"]) == (order_id, "14", "3")
+    second = EmulatorProcess(*arguments)
+    processes.append(second)
+    with httpx.Client(base_url=second.base_url, auth=auth, timeout=10) as api, second.control() as control:
+        detail = api.get("/openapi/v1/getOrderDetail", params={"merchantTradeNo": "survivor"}).json()["data"]
+        assert (detail["orderId"], detail["status"], detail["actualAmount"]) == (order_id, "14", "3")
+        pending = control.get("/webhooks").json()["data"]
+        assert [(d["orderStatus"], d["state"]) for d in pending] == [("11", "pending"), ("14", "pending")]
+        assert pending[0]["attempts"][0]["outcome"] == "fail"  # recorded before the kill
+
+        receiver = WebhookReceiver(receiver_port)  # the merchant comes back: the outbox drains
+        try:
             deliveries = wait_for(
                 lambda: (
-                    [d for d in control.get("/webhooks").json()["data"] if d["state"] == "delivered"][1:]
+                    all(d["state"] == "delivered" for d in control.get("/webhooks").json()["data"])
                     and control.get("/webhooks").json()["data"]
                 )
             )
-        assert [d["orderStatus"] for d in deliveries] == ["11", "14"]
-        assert deliveries[0]["attempts"][0]["outcome"] == "fail"  # recorded before the kill
-        assert deliveries[0]["attempts"][-1]["outcome"] == "ok"
-        events = [parse_webhook(body, content_type, SECRET_KEY) for body, content_type in receiver.received]
-        assert [(event.order_id, event.order_status) for event in events] == [(order_id, "11"), (order_id, "14")]
-    finally:
-        receiver.close()
+        finally:
+            receiver.close()
+    assert [d["orderStatus"] for d in deliveries] == ["11", "14"]
+    assert deliveries[0]["attempts"][-1]["outcome"] == "ok"
+    events = [parse_webhook(body, content_type, SECRET_KEY) for body, content_type in receiver.received]
+    assert [(event.order_id, event.order_status) for event in events] == [(order_id, "11"), (order_id, "14")]
 
 
 @pytest.mark.slow
