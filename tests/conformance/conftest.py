@@ -43,7 +43,7 @@ def emulator_app(emulator_target: Target) -> Any:
 @pytest.fixture
 def fake_target() -> Target:
     return Target(
-        kind=EMULATOR, merchant_id=FAKE_MERCHANT_ID, secret_key=FAKE_SECRET, allow_writes=True, codes=emulator_codes()
+        kind=EMULATOR, merchant_id=FAKE_MERCHANT_ID, secret_key=FAKE_SECRET, allow_writes=False, codes=emulator_codes()
     )
 
 

@@ -15,12 +15,16 @@ __all__ = ["AcceptBadSign", "AnswerNotFound", "ErrorOn", "RewriteData"]
 
 
 class RewriteData:
-    """Rewrite the envelope ``data`` of successful answers of one operation (a wrong type, a dropped field)."""
+    """Rewrite the successful answers of one operation (a wrong type, a dropped field, a lost order)."""
 
     def __init__(self, app: ASGIApp, operation_id: str, rewrite: Callable[[Any], Any]) -> None:
         self.app = app
         self.path = f"/openapi/v1/{operation_id}"
         self.rewrite = rewrite
+        self.rewrite_envelope: Callable[[dict[str, Any]], dict[str, Any]] = self._rewrite_data
+
+    def _rewrite_data(self, document: dict[str, Any]) -> dict[str, Any]:
+        return {**document, "data": self.rewrite(document["data"])}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] != self.path:
@@ -35,7 +39,7 @@ class RewriteData:
         start, body = messages[0], b"".join(m.get("body", b"") for m in messages[1:])
         document = json.loads(body)
         if document.get("code") == 0:
-            document["data"] = self.rewrite(document["data"])
+            document = self.rewrite_envelope(document)
         body = json.dumps(document).encode()
         headers = [(k, v) for k, v in start["headers"] if k != b"content-length"]
         await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode())]})
@@ -80,17 +84,15 @@ class AcceptBadSign:
 
 
 class AnswerNotFound:
-    """Answer every call of one operation with the emulator's ORDER_NOT_FOUND (an order store that loses orders)."""
+    """Turn every successful answer of one operation into ORDER_NOT_FOUND (an order store that loses orders)."""
 
     def __init__(self, app: ASGIApp, operation_id: str) -> None:
-        self.app = app
-        self.path = f"/openapi/v1/{operation_id}"
+        self.rewrite = RewriteData(app, operation_id, lambda data: data)
+        self.rewrite.rewrite_envelope = self._not_found
+
+    @staticmethod
+    def _not_found(document: dict[str, Any]) -> dict[str, Any]:
+        return {**document, "code": 10202, "msg": "order not found", "data": None}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == self.path:
-            body = json.dumps({"code": 10202, "msg": "order not found", "data": None, "traceid": "x"}).encode()
-            headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
-            return
-        await self.app(scope, receive, send)
+        await self.rewrite(scope, receive, send)

@@ -7,21 +7,13 @@ the operations a variant touches; the full run is ``make conformance``.
 
 from __future__ import annotations
 
-import asyncio
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
-import yaml
 from emulator_variants import AcceptBadSign, AnswerNotFound, ErrorOn, RewriteData
 
-from cpay_conformance import SPEC_PATH, Target, load_schema
-from cpay_conformance._inprocess import Finding, RunResult, run_in_process
-from cpay_emulator import ErrorCode
-from cpay_signing import compute_sign
+from cpay_conformance import Target, load_schema
+from cpay_conformance._inprocess import RunResult, run_in_process
 
 PHASES = ["examples", "coverage", "fuzzing"]
 
@@ -88,121 +80,13 @@ ALL_OPERATIONS = [
 ]
 
 
-@dataclass(frozen=True)
-class KnownIssue:
-    """An open finding of this suite, reported to the owner of the spec or of the emulator (issue 6 report).
-
-    ``matches`` picks its findings out of a run (the rest must pass); ``reproduce`` sends the one request that
-    shows it and says whether the defect is still there. When it is fixed, ``test_known_issue_is_still_open``
-    fails and the entry must go.
-    """
-
-    summary: str
-    matches: Callable[[Finding], bool]
-    reproduce: Callable[[Any, Target], bool]
-
-
-def _signed(target: Target, params: dict[str, str]) -> dict[str, str]:
-    params = {**params, "merchantId": target.merchant_id}
-    return {**params, "sign": compute_sign(params, target.secret_key)}
-
-
-def _answer(app: Any, target: Target, operation: str, params: dict[str, str]) -> dict[str, Any]:
-    """The envelope ``app`` answers to a correctly signed call of ``operation``."""
-
-    async def call() -> httpx.Response:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://emulator") as client:
-            path = f"/openapi/v1/{operation}"
-            if operation.startswith("get"):
-                return await client.get(path, params=_signed(target, params))
-            return await client.post(path, data=_signed(target, params))
-
-    answer: dict[str, Any] = asyncio.run(call()).json()
-    return answer
-
-
-def _document_example(operation: str) -> dict[str, str]:
-    """The request example of ``operation`` in openapi.yaml, as form text."""
-    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
-    post = spec["paths"][f"/openapi/v1/{operation}"]["post"]
-    value = post["requestBody"]["content"]["application/x-www-form-urlencoded"]["examples"]["document"]["value"]
-    return {name: str(item) for name, item in value.items()}
-
-
-PWPP_EXAMPLE = _document_example("pwpp")
-_WITHDRAW = {
-    "userId": "2345",
-    "merchantTradeNo": "known-issue-1",
-    "createTime": "1653669353000",
-    "cryptoCurrency": "USDT",
-    "network": "TRON(TRC-20)",
-    "totalAmount": "1",
-    "receivedAmount": "1",
-}
-_CREATE_ORDER = {"merchantTradeNo": "known-issue-2", "userId": "u1", "amount": "1", "cryptoCurrency": "USDT"}
-
-KNOWN_ISSUES: dict[str, KnownIssue] = {
-    "zero-amount": KnownIssue(
-        summary="CryptoAmount/CardAmount patterns allow 0; the emulator answers 10001 'must be greater than 0'",
-        matches=lambda finding: "must be greater than 0" in finding.message,
-        reproduce=lambda app, target: (
-            _answer(
-                app,
-                target,
-                "getExchangeRate",
-                {"sourceCurrency": "USDT", "targetCurrency": "BTC", "purchaseType": "0", "amount": "0"},
-            )["code"]
-            == ErrorCode.INVALID_PARAMETER
-        ),
-    ),
-    "address-check": KnownIssue(
-        summary="withdraw: a spec-valid toAddress that is no address of the network gets 10001 INVALID_PARAMETER",
-        matches=lambda finding: re.search(r"toAddress: not a valid .* address", finding.message) is not None,
-        reproduce=lambda app, target: (
-            _answer(app, target, "withdraw", {**_WITHDRAW, "toAddress": "0"})["code"] == ErrorCode.INVALID_PARAMETER
-        ),
-    ),
-    "unknown-card": KnownIssue(
-        summary="pwpp: an unknown ccStorageID gets 10001 INVALID_PARAMETER, not a business code",
-        matches=lambda finding: "no card of this user is stored" in finding.message,
-        reproduce=lambda app, target: (
-            "no card of this user is stored"
-            in _answer(app, target, "pwpp", {**PWPP_EXAMPLE, "ccStorageID": "unknown"})["msg"]
-        ),
-    ),
-    "int64-overflow": KnownIssue(
-        summary="createTime >= 2**63 (spec: int64, no maximum) crashes the order insert: code 1",
-        matches=lambda finding: (
-            finding.check == "envelope_not_a_server_error"
-            and re.search(r"createTime=[0-9]{19,}", finding.reproduction) is not None
-        ),
-        reproduce=lambda app, target: (
-            _answer(app, target, "createOrder", {**_CREATE_ORDER, "createTime": str(2**63)})["code"] == ErrorCode.FAIL
-        ),
-    ),
-}
-
-
-def _unexplained(result: RunResult) -> list[Finding]:
-    return [f for f in result.findings if not any(issue.matches(f) for issue in KNOWN_ISSUES.values())]
-
-
 @pytest.mark.parametrize("operation", ALL_OPERATIONS)
 def test_the_unmodified_emulator_passes(operation: str, emulator_app: Any, emulator_target: Target) -> None:
     result = run(emulator_app, emulator_target, [operation])
-    assert not result.errors, "\n".join(result.errors)
-    unexplained = _unexplained(result)
-    assert not unexplained, "\n\n".join(map(str, unexplained))
-
-
-@pytest.mark.parametrize("name", sorted(KNOWN_ISSUES))
-def test_known_issue_is_still_open(name: str, emulator_app: Any, emulator_target: Target) -> None:
-    assert KNOWN_ISSUES[name].reproduce(emulator_app, emulator_target), f"fixed? remove {name!r} from KNOWN_ISSUES"
+    assert result.passed, result.report()
 
 
 def test_the_unmodified_emulator_passes_the_stateful_phase(emulator_app: Any, emulator_target: Target) -> None:
     result = run(emulator_app, emulator_target, ALL_OPERATIONS, phases=["stateful"])
     assert result.scenarios > 0
-    assert not result.errors, "\n".join(result.errors)
-    unexplained = _unexplained(result)
-    assert not unexplained, "\n\n".join(map(str, unexplained))
+    assert result.passed, result.report()

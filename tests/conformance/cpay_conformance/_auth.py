@@ -70,8 +70,10 @@ class CPaySignAuth(requests.auth.AuthBase):
     * ``merchantId`` is added where it is missing (to the form body of a form POST, else to the query string);
       any ``sign`` already present is dropped and a fresh one appended. The other bytes are left as they were,
       so Schemathesis's own encoding (order, escapes, repeated names) reaches the server unchanged.
-    * ``allow_writes=False`` refuses (``WriteRefusedError``) to sign a POST to a host that is not loopback: the
-      default against a real deployment is read-only, and an unsigned POST is rejected by C-Pay.
+    * ``allow_writes=False`` refuses (``WriteRefusedError``) to sign a request with a body-carrying method to a
+      host that is not loopback, unless its path is one of ``read_only_paths`` (the GET operations, which a
+      method probe may call with POST): the default against a real deployment is read-only, and C-Pay
+      rejects an unsigned request.
 
     The secret key is kept in a ``SecretKey``, so it never shows in a repr, a log or a report.
     """
@@ -82,6 +84,7 @@ class CPaySignAuth(requests.auth.AuthBase):
         secret_key: str | SecretKey,
         *,
         allow_writes: bool = True,
+        read_only_paths: frozenset[str] = frozenset(),
         mode: str = SigningMode.SIGN,
     ) -> None:
         if not merchant_id:
@@ -89,6 +92,7 @@ class CPaySignAuth(requests.auth.AuthBase):
         self.merchant_id = merchant_id
         self._secret_key = SecretKey.of(secret_key)
         self.allow_writes = allow_writes
+        self.read_only_paths = read_only_paths
         self.mode = mode
 
     def __repr__(self) -> str:
@@ -96,7 +100,12 @@ class CPaySignAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         url = request.url or ""
-        if not self.allow_writes and (request.method or "").upper() in _WRITE_METHODS and not is_loopback_url(url):
+        if (
+            not self.allow_writes
+            and (request.method or "").upper() in _WRITE_METHODS
+            and urlsplit(url).path not in self.read_only_paths
+            and not is_loopback_url(url)
+        ):
             raise WriteRefusedError(
                 f"refusing to sign {request.method} {urlsplit(url).path}: operations that create orders or move "
                 "money run against a remote deployment only with the write opt-in (WRITE=1 / CPAY_WRITE=1)"

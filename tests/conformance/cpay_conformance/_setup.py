@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from typing import Any
 
 import schemathesis
+import yaml
 from schemathesis import BaseSchema
 
 from cpay_conformance._auth import CPaySignAuth
@@ -15,13 +17,30 @@ from cpay_conformance._target import Target
 
 __all__ = ["CONFIG_PATH", "REPO_ROOT", "SPEC_PATH", "install", "load_schema", "signing_auth"]
 
+_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 _installed = threading.Lock()
 _global_auth: list[CPaySignAuth] = []
 
 
-def signing_auth(target: Target) -> CPaySignAuth:
-    """The auth that signs every generated request as ``target``'s merchant."""
-    return CPaySignAuth(target.merchant_id, target.secret_key, allow_writes=target.allow_writes)
+def signing_auth(target: Target, *, in_process: bool = False) -> CPaySignAuth:
+    """The auth that signs every generated request as ``target``'s merchant.
+
+    ``in_process``: the requests go to an ASGI app in this process (host ``testserver``), never to a deployment.
+    """
+    return CPaySignAuth(
+        target.merchant_id,
+        target.secret_key,
+        allow_writes=target.allow_writes or in_process,
+        read_only_paths=read_only_paths(),
+    )
+
+
+@functools.cache
+def read_only_paths() -> frozenset[str]:
+    """Paths of the spec's operations that only read (GET), where another method is a harmless probe."""
+    with open(SPEC_PATH, encoding="utf-8") as stream:
+        paths = yaml.safe_load(stream).get("paths", {})
+    return frozenset(path for path, item in paths.items() if set(item) & _METHODS == {"get"})
 
 
 def install(target: Target | None = None) -> Target:
@@ -39,6 +58,7 @@ def install(target: Target | None = None) -> Target:
             registered.merchant_id = auth.merchant_id
             registered._secret_key = auth._secret_key
             registered.allow_writes = auth.allow_writes
+            registered.read_only_paths = auth.read_only_paths
         else:
             _global_auth.append(auth)
             # ``schemathesis.auth`` is a function carrying the global auth registry's methods as attributes.
@@ -79,6 +99,6 @@ def load_schema(
         schema.config.seed = seed
         # A seeded run replays nothing from the example database (.hypothesis/): the same seed, the same run.
         schema.config.generation.update(database="none")
-    schema.auth.set_from_requests(signing_auth(target))
+    schema.auth.set_from_requests(signing_auth(target, in_process=app is not None))
     activate(target)
     return schema

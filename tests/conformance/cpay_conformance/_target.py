@@ -37,6 +37,8 @@ class Target:
 
     ``kind`` is ``emulator`` (all operations; the emulator's error codes) or ``remote`` (read-only unless
     ``allow_writes``; the document's codes plus any given in ``CPAY_BUSINESS_CODES``/``CPAY_SIGN_ERROR_CODES``).
+    ``allow_writes`` is about hosts other than this machine: a POST to a loopback address is always signed,
+    any other only with the opt-in (``CPAY_WRITE=1``), whatever the kind.
     """
 
     kind: str = attrs.field(validator=attrs.validators.in_((EMULATOR, REMOTE)))
@@ -46,14 +48,16 @@ class Target:
     codes: CodeBook
 
     @classmethod
-    def emulator(cls, merchant_id: str | None = None, secret_key: str | SecretKey | None = None) -> Target:
-        """The local emulator, as its demo merchant unless told otherwise."""
+    def emulator(
+        cls, merchant_id: str | None = None, secret_key: str | SecretKey | None = None, *, allow_writes: bool = False
+    ) -> Target:
+        """The emulator, as its demo merchant unless told otherwise (on loopback, writes need no opt-in)."""
         demo_id, demo_secret = _demo_credentials()
         return cls(
             kind=EMULATOR,
             merchant_id=merchant_id or demo_id,
             secret_key=secret_key or demo_secret,
-            allow_writes=True,
+            allow_writes=allow_writes,
             codes=emulator_codes(),
         )
 
@@ -63,8 +67,9 @@ class Target:
         kind = environ.get("CPAY_TARGET", EMULATOR).strip().lower() or EMULATOR
         merchant_id = environ.get("CPAY_MERCHANT_ID", "").strip()
         secret_key = environ.get("CPAY_SECRET_KEY", "")
+        allow_writes = environ.get("CPAY_WRITE", "").strip().lower() in _TRUE
         if kind == EMULATOR:
-            target = cls.emulator(merchant_id or None, secret_key or None)
+            target = cls.emulator(merchant_id or None, secret_key or None, allow_writes=allow_writes)
         elif kind == REMOTE:
             if not merchant_id or not secret_key:
                 raise ValueError("a remote target needs CPAY_MERCHANT_ID and CPAY_SECRET_KEY (MERCHANT_ID, SECRET_KEY)")
@@ -72,7 +77,7 @@ class Target:
                 kind=REMOTE,
                 merchant_id=merchant_id,
                 secret_key=secret_key,
-                allow_writes=environ.get("CPAY_WRITE", "").strip().lower() in _TRUE,
+                allow_writes=allow_writes,
                 codes=DOCUMENT_CODES,
             )
         else:
