@@ -397,7 +397,7 @@ class Emulator:
                 f"unsupported cryptoCurrency {currency!r}; supported: {', '.join(CRYPTO_CURRENCIES)}",
             )
         network = default_network(currency)
-        with self.store.transaction() as connection:
+        with self.store.transaction(single_statement=True) as connection:  # one INSERT
             return self._insert_order(
                 connection,
                 merchant,
@@ -414,7 +414,7 @@ class Emulator:
     ) -> Order:
         """createOrderByCreditCard (section 14): a PENDING card order paid on the cashier page."""
         self._check_fiat(currency, ("USD", "EUR", "BRL"))
-        with self.store.transaction() as connection:
+        with self.store.transaction(single_statement=True) as connection:  # one INSERT
             return self._insert_order(
                 connection,
                 merchant,

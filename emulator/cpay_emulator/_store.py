@@ -153,11 +153,12 @@ class Store:
         self._batch: asyncio.Future[None] | None = None
 
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, single_statement: bool = False) -> Iterator[sqlite3.Connection]:
         """One atomic change: rolled back if the block raises. Not re-entrant.
 
         In an event loop the change joins the iteration's group commit (see the class); ``await flushed()``
-        before telling anyone it happened.
+        before telling anyone it happened. ``single_statement=True`` promises that the block runs at most one
+        writing statement: SQLite undoes a failed statement by itself, so no savepoint is needed around it.
         """
         connection = self.connection
         if self._batch is None:
@@ -173,6 +174,9 @@ class Store:
                 return
             self._batch = loop.create_future()
             loop.call_soon(self._commit_batch)
+        if single_statement:
+            yield connection
+            return
         connection.execute("SAVEPOINT change")
         try:
             yield connection
