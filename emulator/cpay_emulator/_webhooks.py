@@ -173,6 +173,13 @@ class WebhookDispatcher:
             state, next_at = "failed", delivery["next_attempt_at"]
         else:
             state, next_at = "pending", time.time() + self.policy.delay_after(attempts)
+        if (
+            self.store.connection.execute(
+                "SELECT 1 FROM webhooks WHERE delivery_id = ?", (delivery["delivery_id"],)
+            ).fetchone()
+            is None
+        ):
+            return  # the outbox was reset (control API) while this attempt was in flight
         with self.store.transaction() as connection:
             connection.execute(
                 "INSERT INTO webhook_attempts (delivery_id, attempted_at, outcome, http_status, response_text, error, "

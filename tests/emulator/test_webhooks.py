@@ -156,3 +156,23 @@ def test_the_worker_delivers_without_being_asked(store: Store) -> None:
 
     asyncio.run(scenario())
     assert len(dispatcher.deliveries(state="delivered")) == 2
+
+
+def test_a_reset_while_a_delivery_is_in_flight_is_harmless(store: Store) -> None:
+    async def slow_ok(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(0.05)
+        return httpx.Response(200, text="OK")
+
+    emulator, _ = setup(store, Receiver([text("OK")]))
+    dispatcher = WebhookDispatcher(store, POLICY, transport=httpx.MockTransport(slow_ok))
+
+    async def scenario() -> None:
+        paid_order(emulator)
+        delivering = asyncio.create_task(dispatcher.deliver_due())
+        await asyncio.sleep(0.01)
+        emulator.reset()
+        assert await delivering == 1
+        await dispatcher.close()
+
+    asyncio.run(scenario())
+    assert dispatcher.deliveries() == []
