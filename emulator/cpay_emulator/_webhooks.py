@@ -162,7 +162,7 @@ class WebhookDispatcher:
             )
             status = response.status_code
             text = response.text[:512]
-        except httpx.HTTPError as exception:
+        except Exception as exception:  # any failure (httpx.HTTPError, an InvalidURL...) is a failed attempt
             error = f"{type(exception).__name__}: {exception}"[:512] or type(exception).__name__
         duration_ms = (time.perf_counter() - started) * 1000
         acknowledged = status is not None and 200 <= status < 300 and text.strip() == "OK"

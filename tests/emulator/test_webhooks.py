@@ -176,3 +176,16 @@ def test_a_reset_while_a_delivery_is_in_flight_is_harmless(store: Store) -> None
 
     asyncio.run(scenario())
     assert dispatcher.deliveries() == []
+
+
+def test_an_unusable_callback_url_is_a_failed_attempt_not_a_crash(store: Store) -> None:
+    def broken(request: httpx.Request) -> httpx.Response:
+        raise httpx.InvalidURL("not a URL")  # not an httpx.HTTPError
+
+    emulator, _ = setup(store, Receiver([text("OK")]))
+    dispatcher = WebhookDispatcher(store, POLICY, transport=httpx.MockTransport(broken))
+    paid_order(emulator)
+    asyncio.run(drain(dispatcher))
+    first = dispatcher.deliveries()[0]
+    assert first["state"] == "failed"
+    assert "InvalidURL" in first["attempts"][0]["error"]
