@@ -25,7 +25,12 @@ from schemathesis.specs.openapi._auth_retry import send_probe
 
 from cpay_conformance._auth import CPaySignAuth, SigningMode
 from cpay_conformance._codes import Envelope, read_envelope
-from cpay_conformance._rules import spec_rules, valid_when_empty_is_absent
+from cpay_conformance._rules import (
+    negated_only_in_parameters,
+    spec_rules,
+    valid_as_sent,
+    valid_when_empty_is_absent,
+)
 from cpay_conformance._target import Target
 
 __all__ = [
@@ -86,8 +91,8 @@ def envelope_positive_data_acceptance(ctx: CheckContext, response: Response, cas
         return None
     target, envelope = found
     accepted = target.codes.accepts_valid_input(envelope.code)
-    if not accepted and spec_rules().unenforced_violation(case) is not None:
-        return None  # breaks a rule of the spec that schema validation does not check: not a valid request
+    if not accepted and (spec_rules().unenforced_violation(case) is not None or not valid_as_sent(case)):
+        return None  # not a valid request after all: breaks a rule schema validation does not check, or the schema
     try:
         builtin.positive_data_acceptance(ctx, _with_status(response, _ACCEPTED if accepted else _REJECTED), case)
     except RejectedPositiveData:
@@ -112,8 +117,10 @@ def envelope_negative_data_rejection(ctx: CheckContext, response: Response, case
     if found is None:
         return None
     _, envelope = found
-    if envelope.code == 0 and valid_when_empty_is_absent(case):
-        return None  # its only violations are empty values, which C-Pay reads as absent (section 16)
+    if envelope.code == 0 and (
+        valid_when_empty_is_absent(case) or (negated_only_in_parameters(case) and valid_as_sent(case))
+    ):
+        return None  # valid on the wire: its only violations are empty values (absent, section 16), or none
     try:
         builtin.negative_data_rejection(ctx, _with_status(response, _REJECTED if envelope.code else _ACCEPTED), case)
     except AcceptedNegativeData as failure:

@@ -11,14 +11,15 @@ import schemathesis
 from schemathesis import Case, HookContext
 
 from cpay_conformance._checks import active_target
-from cpay_conformance._rules import spec_rules
+from cpay_conformance._rules import drop_credentials, spec_rules
 
 __all__ = ["map_case"]
 
 
 @schemathesis.hook
 def map_case(context: HookContext, case: Case[Any]) -> Case[Any]:
-    """Repair the JSON-in-string fields of positive cases (``SpecRules.repair_json_fields``)."""
+    """Drop generated ``merchantId``/``sign`` extras; repair the JSON-in-string fields of positive cases."""
     if active_target() is not None:
+        drop_credentials(case)
         spec_rules().repair_json_fields(case)
     return case

@@ -33,7 +33,14 @@ from schemathesis.specs.openapi.utils import read_from_wire
 
 from cpay_conformance._paths import SPEC_PATH
 
-__all__ = ["SpecRules", "spec_rules", "valid_when_empty_is_absent"]
+__all__ = [
+    "SpecRules",
+    "drop_credentials",
+    "negated_only_in_parameters",
+    "spec_rules",
+    "valid_as_sent",
+    "valid_when_empty_is_absent",
+]
 
 _JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
@@ -240,3 +247,52 @@ def valid_when_empty_is_absent(case: Case[Any]) -> bool:
         if not valid:
             return False
     return True
+
+
+_CREDENTIALS = ("merchantId", "sign")
+
+
+def drop_credentials(case: Case[Any]) -> None:
+    """Remove ``merchantId``/``sign`` that generation put in an open body or query as extra parameters.
+
+    They are the security schemes' parameters, which the signing auth adds; an extra property that happens
+    to be named ``merchantId`` would otherwise be kept by the auth and sign the request as a stranger.
+    """
+    for container in (case.query, case.body):
+        if isinstance(container, dict):
+            for name in _CREDENTIALS:
+                container.pop(name, None)
+
+
+def valid_as_sent(case: Case[Any]) -> bool:
+    """Whether the query and body of ``case`` are valid against the spec as they are now (not as labelled).
+
+    Schemathesis labels a case positive when it is generated; a case built from earlier responses in the
+    stateful phase can carry values that break the schema all the same.
+    """
+    validator_cls = case.operation.schema.adapter.jsonschema_validator_cls
+    checks: list[tuple[ParameterLocation, Any]] = []
+    if isinstance(case.query, Mapping):
+        checks.append((ParameterLocation.QUERY, case.query))
+    if case.media_type is not None and isinstance(case.body, Mapping):
+        checks.append((ParameterLocation.BODY, case.body))
+    for location, value in checks:
+        try:
+            valid = case._validate_component(location, value, validator_cls)
+            if not valid and location == ParameterLocation.QUERY:
+                wire = read_from_wire(case.operation, location, value)
+                valid = case._validate_component(location, wire, validator_cls)
+        except Exception:  # a schema the validator cannot read cannot judge the case
+            return True
+        if not valid:
+            return False
+    return True
+
+
+def negated_only_in_parameters(case: Case[Any]) -> bool:
+    """Whether every negated part of ``case`` is its query or body (what ``valid_as_sent`` can judge)."""
+    meta = case.meta
+    if meta is None:
+        return False
+    negated = {location for location, info in meta.components.items() if not info.mode.is_positive}
+    return bool(negated) and negated <= {ParameterLocation.QUERY, ParameterLocation.BODY}
