@@ -128,12 +128,15 @@ class WebhookDispatcher:
                 self._launch_due()
             except Exception:  # a database hiccup must not kill the worker
                 logger.exception("webhook worker: reading the outbox failed")
+            # Rows already due are in flight or wait for an earlier delivery of their order; both end with a
+            # wake-up. So sleep until the next retry falls due, a wake-up, or the poll interval.
+            now = time.time()
             row = self.store.connection.execute(
-                "SELECT MIN(next_attempt_at) FROM webhooks WHERE state = 'pending'"
+                "SELECT MIN(next_attempt_at) FROM webhooks WHERE state = 'pending' AND next_attempt_at > ?", (now,)
             ).fetchone()
             wait = self.policy.poll_interval
             if row[0] is not None:
-                wait = max(0.0, min(wait, row[0] - time.time()))
+                wait = max(0.0, min(wait, row[0] - now))
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=max(wait, 0.005))
 
