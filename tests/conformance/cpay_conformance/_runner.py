@@ -33,10 +33,15 @@ _START_TIMEOUT = 10.0
 
 
 def seeded_app(target: Target) -> Any:
-    """A fresh in-memory emulator serving ``target``'s merchant, with ``SEEDED_BALANCE`` in every currency."""
-    from cpay_emulator import Merchant, create_app
+    """A fresh in-memory emulator serving ``target``'s merchant, with ``SEEDED_BALANCE`` in every currency.
 
-    app = create_app(merchants=[Merchant(merchant_id=target.merchant_id, secret_key=target.secret_key)])
+    Webhooks are queued but never sent: the callback URLs of generated orders are arbitrary hosts.
+    """
+    from cpay_emulator import EmulatorConfig, Merchant, create_app
+
+    # No webhook worker: generated callback URLs point at arbitrary hosts, which a test run must not call.
+    config = EmulatorConfig(webhook_worker=False)
+    app = create_app(config, merchants=[Merchant(merchant_id=target.merchant_id, secret_key=target.secret_key)])
     emulator = app.state.emulator
     for balance in emulator.balances(target.merchant_id):  # every currency the emulator supports
         emulator.set_balance(target.merchant_id, balance.currency, SEEDED_BALANCE)
