@@ -14,6 +14,7 @@ from cpay_emulator._errors import EmulatorError, ErrorCode
 __all__ = ["base_url", "envelope", "parse_pairs", "read_body", "send_json"]
 
 _FORM = b"application/x-www-form-urlencoded"
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per response
 _MAX_BODY = 1 << 20  # 1 MiB: submitKYC's 1000 records fit; anything larger is not a C-Pay request
 
 
@@ -104,9 +105,7 @@ def form_params(scope: Scope, body: bytes) -> list[tuple[str, str]]:
 
 def envelope(code: int, msg: str, data: Any, traceid: str) -> bytes:
     """The API's response body (every response): ``{code, msg, data, traceid}``."""
-    return json.dumps(
-        {"code": code, "msg": msg, "data": data, "traceid": traceid}, ensure_ascii=False, separators=(",", ":")
-    ).encode()
+    return _ENCODER.encode({"code": code, "msg": msg, "data": data, "traceid": traceid}).encode()
 
 
 async def send_json(send: Send, body: bytes, status: int = 200) -> None:
