@@ -150,7 +150,11 @@ class Store:
         self.connection.execute("PRAGMA foreign_keys=ON")
         self.connection.execute("PRAGMA busy_timeout=5000")
         self.connection.executescript(_SCHEMA)
-        self._batch: asyncio.Future[None] | None = None
+        # Group commit bookkeeping: batches are numbered; 0 means no batch is open.
+        self._open_batch = 0
+        self._last_batch = 0
+        self._committed_batch = 0
+        self._failure: tuple[int, sqlite3.Error] | None = None
 
     @contextmanager
     def transaction(self, *, single_statement: bool = False) -> Iterator[sqlite3.Connection]:
@@ -161,7 +165,7 @@ class Store:
         writing statement: SQLite undoes a failed statement by itself, so no savepoint is needed around it.
         """
         connection = self.connection
-        if self._batch is None:
+        if not self._open_batch:
             loop = _running_loop() if self.group_commit else None
             connection.execute("BEGIN IMMEDIATE")
             if loop is None:
@@ -172,7 +176,8 @@ class Store:
                     raise
                 connection.execute("COMMIT")
                 return
-            self._batch = loop.create_future()
+            self._last_batch += 1
+            self._open_batch = self._last_batch
             loop.call_soon(self._commit_batch)
         if single_statement:
             yield connection
@@ -187,24 +192,31 @@ class Store:
         connection.execute("RELEASE change")
 
     def _commit_batch(self) -> None:
-        batch, self._batch = self._batch, None
-        if batch is None:
+        batch, self._open_batch = self._open_batch, 0
+        if not batch:
             return
         try:
             self.connection.execute("COMMIT")
         except sqlite3.Error as error:
             with contextlib.suppress(sqlite3.Error):
                 self.connection.execute("ROLLBACK")
-            batch.set_exception(error)
-            batch.add_done_callback(lambda future: future.exception())  # retrieved even if nobody awaits
-        else:
-            batch.set_result(None)
+            self._failure = (batch, error)
+        finally:
+            self._committed_batch = batch
 
     async def flushed(self) -> None:
-        """Wait until every change made so far is committed (raises the COMMIT's error if it failed)."""
-        batch = self._batch
-        if batch is not None:
-            await asyncio.shield(batch)
+        """Wait until every change made so far is committed (raises the COMMIT's error if it failed).
+
+        The commit callback was queued when the batch opened, so it runs before a task that yields now
+        resumes: one bare yield is enough (the loop only guards against a surprise).
+        """
+        batch = self._open_batch
+        if not batch:
+            return
+        while self._committed_batch < batch:
+            await asyncio.sleep(0)
+        if self._failure is not None and self._failure[0] == batch:
+            raise self._failure[1]
 
     def clear_state(self) -> None:
         """Delete orders, balances, addresses, webhooks and KYC records (merchants and rates stay)."""

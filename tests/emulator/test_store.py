@@ -6,6 +6,7 @@ import asyncio
 import sqlite3
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -66,3 +67,45 @@ def test_closing_commits_what_is_pending(tmp_path: Path) -> None:
 
     asyncio.run(scenario())
     assert count_orders_from_outside(path) == 1
+
+
+class FailingCommit:
+    """A connection whose next COMMIT fails, as on a full disk; everything else goes to the real one."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.fail_next_commit = True
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        if sql == "COMMIT" and self.fail_next_commit:
+            self.fail_next_commit = False
+            raise sqlite3.OperationalError("database or disk is full")
+        return self.connection.execute(sql, *args)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.connection, name)
+
+
+def test_a_failed_group_commit_is_reported_to_every_waiter_and_nothing_is_kept(tmp_path: Path) -> None:
+    path = tmp_path / "full.db"
+    store = Store(path)
+    emulator = Emulator(store, [demo_merchant()])
+    real = store.connection
+    store.connection = FailingCommit(real)  # type: ignore[assignment]
+
+    async def scenario() -> None:
+        emulator.create_payin(
+            demo_merchant(), NewOrder(merchant_trade_no="a", user_id="u"), currency="USDT", amount=Decimal(1)
+        )
+        with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+            await store.flushed()
+        emulator.create_payin(
+            demo_merchant(), NewOrder(merchant_trade_no="b", user_id="u"), currency="USDT", amount=Decimal(1)
+        )
+        await store.flushed()  # the next batch commits normally
+
+    asyncio.run(scenario())
+    store.connection = real
+    store.close()
+    with sqlite3.connect(path) as other:
+        assert [row[0] for row in other.execute("SELECT merchant_trade_no FROM orders")] == ["b"]
