@@ -9,10 +9,6 @@ Selenium, no browser download) clicks the page's buttons; ``getOrderDetail`` the
 from __future__ import annotations
 
 import os
-import re
-import signal
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -22,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from emulator_process import EmulatorProcess
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -48,40 +45,13 @@ if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
 
 @pytest.fixture(scope="module")
 def emulator_url() -> Iterator[str]:
-    """``cpay-emulator serve`` on a free port with a database file, ended with its process group."""
+    """``cpay-emulator serve`` on a free port with a database file."""
     with tempfile.TemporaryDirectory(prefix="cpay-cashier-") as directory:
-        log_path = Path(directory) / "emulator.log"
-        command = [
-            str(Path(sys.executable).parent / "cpay-emulator"),
-            "serve",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            "0",
-            "--db",
-            str(Path(directory) / "cashier.db"),
-            "--merchant",
-            f"{MERCHANT_ID}:{SECRET_KEY.reveal()}",
-            "--quiet",
-        ]
-        with open(log_path, "wb") as log:
-            process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        try:
-            url = ""
-            deadline = time.monotonic() + 20
-            while not url and time.monotonic() < deadline and process.poll() is None:
-                match = re.search(r"listening on (http://\S+)", log_path.read_text(errors="replace"))
-                url = match.group(1) if match else ""
-                time.sleep(0.05)
-            assert url, f"cpay-emulator did not start: {log_path.read_text(errors='replace')}"
-            yield url
-        finally:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+        merchant = f"{MERCHANT_ID}:{SECRET_KEY.reveal()}"
+        with EmulatorProcess(
+            "--db", str(Path(directory) / "cashier.db"), "--merchant", merchant, "--quiet"
+        ) as emulator:
+            yield emulator.base_url
 
 
 @pytest.fixture(scope="module")

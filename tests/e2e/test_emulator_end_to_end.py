@@ -7,12 +7,6 @@ the completed order back and see the merchant's balance change by the amount les
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -23,6 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
+from emulator_process import EmulatorProcess
 
 from cpay_client.api.balances import get_merchant_balance
 from cpay_client.api.crypto_pay_in import create_order
@@ -78,42 +73,10 @@ def receiver() -> Iterator[VerifyingReceiver]:
 
 @pytest.fixture
 def emulator_url(tmp_path: Path, receiver: VerifyingReceiver) -> Iterator[str]:
-    command = [
-        str(Path(sys.executable).parent / "cpay-emulator"),
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--db",
-        str(tmp_path / "e2e.db"),
-        "--merchant",
-        f"{MERCHANT_ID}:{SECRET_KEY.reveal()}:{receiver.url}",
-        "--webhook-base-delay",
-        "0.1",
-        "--quiet",
-    ]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        assert process.stdout is not None
-        url = ""
-        deadline = time.monotonic() + 20
-        while not url and time.monotonic() < deadline:
-            match = re.search(r"listening on (http://\S+)", process.stdout.readline())
-            url = match.group(1) if match else url
-        assert url, "cpay-emulator did not print its URL"
-        host, port = url.removeprefix("http://").rsplit(":", 1)
-        socket.create_connection((host, int(port)), timeout=5).close()
-        yield url
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-        if process.stdout is not None:
-            process.stdout.close()
+    merchant = f"{MERCHANT_ID}:{SECRET_KEY.reveal()}:{receiver.url}"
+    arguments = ("--db", str(tmp_path / "e2e.db"), "--merchant", merchant, "--webhook-base-delay", "0.1", "--quiet")
+    with EmulatorProcess(*arguments) as emulator:
+        yield emulator.base_url
 
 
 def usdt_available(client: Any) -> Decimal:

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import socket
-import subprocess
 import sys
-import time
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import jsonschema_rs
 import pytest
 import yaml
@@ -25,6 +18,8 @@ with warnings.catch_warnings():
     # Starlette 1.x prefers httpx2 for its test client; httpx (what the project pins) still works.
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
+
+from emulator_process import EmulatorProcess, free_port
 
 from cpay_emulator import EmulatorConfig, Merchant, WebhookPolicy, create_app
 from cpay_emulator._spec import inline_refs
@@ -95,53 +90,4 @@ def response_validator(spec: dict[str, Any]) -> Any:
     return check
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class EmulatorProcess:
-    """``cpay-emulator serve`` as a child process on a free port of 127.0.0.1."""
-
-    def __init__(self, *arguments: str) -> None:
-        command = [str(BIN / "cpay-emulator"), "serve", "--host", "127.0.0.1", "--port", "0", *arguments]
-        self.process = subprocess.Popen(
-            command,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        assert self.process.stdout is not None
-        deadline = time.monotonic() + 20
-        self.base_url = ""
-        while time.monotonic() < deadline:
-            line = self.process.stdout.readline()
-            if not line:
-                break
-            match = re.search(r"listening on (http://\S+)", line)
-            if match:
-                self.base_url = match.group(1)
-                break
-        if not self.base_url:
-            self.kill()
-            raise RuntimeError("cpay-emulator did not print its URL")
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.base_url}/_emulator/health", timeout=1).status_code == 200:
-                    return
-            except httpx.TransportError:
-                time.sleep(0.05)
-        self.kill()
-        raise RuntimeError("cpay-emulator did not become healthy")
-
-    def control(self) -> httpx.Client:
-        return httpx.Client(base_url=f"{self.base_url}/_emulator", timeout=10)
-
-    def kill(self, sig: int = signal.SIGKILL) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(sig)
-            self.process.wait(timeout=10)
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+__all__ = ["EmulatorProcess", "free_port"]
