@@ -34,9 +34,25 @@ def new_traceid() -> str:
     return f"{_stamp()}X{_random.randrange(10_000_000):07d}"
 
 
-def new_order_id() -> str:
-    """An order id like the document's ``221116112637772768014``: UTC ``yyMMddHHmmss`` and 9 random digits.
+_order_second = -1
+_order_next = 0
 
-    Uniqueness is enforced by the primary key; the caller retries on the (one in 10^9 per second) collision.
+
+def new_order_id() -> str:
+    """An order id like the document's ``221116112637772768014``: UTC ``yyMMddHHmmss`` and 9 digits.
+
+    The 9 digits start at a random point each second and then grow by a random step of 1..64, so the ids of
+    one second increase. Ids are keys of the ``orders`` B-tree: increasing ids are appended at its right edge,
+    so a group commit's orders share a page instead of each dirtying a random page of the current second's
+    (a WAL frame less per order). Uniqueness is still enforced by the primary key; the caller retries on a
+    collision (another process on the same file, or a step past 10^9, which falls back to a random draw).
     """
-    return f"{_stamp()}{_random.randrange(1_000_000_000):09d}"
+    global _order_second, _order_next
+    stamp = _stamp()
+    if _stamp_second != _order_second:
+        _order_second = _stamp_second
+        _order_next = _random.randrange(100_000_000)  # the lower tenth: room for the second's steps
+    _order_next += _random.getrandbits(6) + 1
+    if _order_next >= 1_000_000_000:
+        return f"{stamp}{_random.randrange(1_000_000_000):09d}"
+    return f"{stamp}{_order_next:09d}"
