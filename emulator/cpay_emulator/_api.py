@@ -260,8 +260,18 @@ def create_order(call: Call, operation: Operation) -> Any:
         currency=call.text("cryptoCurrency"),
         amount=parse_amount("amount", call.text("amount")),
     )
+    # _order_common's fields, then the section's own, in one literal (the hot path of the POST benchmark);
+    # a new order has nothing received and no fee yet.
     return {
-        **_order_common(order),
+        "merchantId": order.merchant_id,
+        "merchantTradeNo": order.merchant_trade_no or "",
+        "merchantUserId": order.user_id,
+        "orderId": order.order_id,
+        "orderAmount": format_amount(order.order_amount),
+        "receivedAmount": format_amount(order.received_amount),
+        "fee": format_amount(order.fee),
+        "remark": order.remark,
+        "createTime": str(order.create_time),
         "cryptoCurrency": order.currency,
         "pledgeAmount": "0",
         "cashierURL": cashier_url(call.base_url, order, call.merchant),

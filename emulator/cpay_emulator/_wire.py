@@ -14,6 +14,7 @@ from cpay_emulator._errors import EmulatorError, ErrorCode
 __all__ = ["base_url", "envelope", "parse_pairs", "read_body", "send_json"]
 
 _FORM = b"application/x-www-form-urlencoded"
+_JSON_TYPE = (b"content-type", b"application/json")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built once, not per response
 _MAX_BODY = 1 << 20  # 1 MiB: submitKYC's 1000 records fit; anything larger is not a C-Pay request
 
@@ -114,7 +115,7 @@ async def send_json(send: Send, body: bytes, status: int = 200) -> None:
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+            "headers": [_JSON_TYPE, (b"content-length", b"%d" % len(body))],
         }
     )
     await send({"type": "http.response.body", "body": body})

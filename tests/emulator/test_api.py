@@ -85,7 +85,9 @@ def test_create_order_answers_the_documented_shape(client: Any, response_validat
     assert len(data["orderId"]) == 21
     assert data["orderId"].isdigit()
     assert (data["status"], data["orderAmount"], data["merchantTradeNo"]) == ("0", "12.5", "order-1")
-    assert data["cashierURL"].startswith("http://testserver/cashier/payment?orderId=")
+    order_id = data["orderId"]
+    expected_sign = compute_sign({"orderId": order_id}, SECRET_KEY)
+    assert data["cashierURL"] == f"http://testserver/cashier/payment?orderId={order_id}&sign={expected_sign}"
     trace = response.json()["traceid"]
     assert len(trace) == 20
     assert trace[12] == "X"
