@@ -20,6 +20,7 @@ import httpx
 import pytest
 from emulator_process import EmulatorProcess
 from selenium import webdriver
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -120,6 +121,23 @@ def open_cashier(browser: Any, cashier_url: str) -> None:
     WebDriverWait(browser, 10).until(expected_conditions.element_to_be_clickable((By.ID, "pay")))
 
 
+def click_and_wait_for_status(browser: Any, button_id: str, status: str) -> None:
+    """Click a button of the page, wait for the form post to load the next page, then for its ``status``.
+
+    Reading ``#status`` while the old page is being replaced can fail in ChromeDriver with "Node with given id
+    does not belong to the document" (an ``unknown error``, not a ``StaleElementReferenceException``, so
+    Selenium's waits do not retry it): wait for the old page to go first, retrying any driver error meanwhile.
+    """
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    browser.find_element(By.ID, button_id).click()
+    WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
+        expected_conditions.staleness_of(old_page)
+    )
+    WebDriverWait(browser, 10, ignored_exceptions=(WebDriverException,)).until(
+        expected_conditions.text_to_be_present_in_element((By.ID, "status"), status)
+    )
+
+
 def test_customer_pays_the_order_on_the_cashier_page(
     browser: Any, api: httpx.Client, emulator_url: str, tmp_path: Path
 ) -> None:
@@ -134,8 +152,7 @@ def test_customer_pays_the_order_on_the_cashier_page(
     assert browser.find_element(By.ID, "status").text == "PENDING"
     browser.save_screenshot(str(screenshot_dir(tmp_path) / "cashier-pending.png"))
 
-    browser.find_element(By.ID, "pay").click()
-    WebDriverWait(browser, 10).until(expected_conditions.text_to_be_present_in_element((By.ID, "status"), "COMPLETED"))
+    click_and_wait_for_status(browser, "pay", "COMPLETED")
     browser.save_screenshot(str(screenshot_dir(tmp_path) / "cashier-paid.png"))
     assert order_status(api, "browser-pay-<1>") == "14"
 
@@ -144,8 +161,7 @@ def test_customer_fails_the_order_on_the_cashier_page(browser: Any, api: httpx.C
     order = create_order(api, "browser-fail-1", "3")
     open_cashier(browser, order["cashierURL"])
 
-    browser.find_element(By.ID, "fail").click()
-    WebDriverWait(browser, 10).until(expected_conditions.text_to_be_present_in_element((By.ID, "status"), "CLOSED"))
+    click_and_wait_for_status(browser, "fail", "CLOSED")
     assert order_status(api, "browser-fail-1") == "15"
 
 
