@@ -17,6 +17,10 @@ SECRET_KEY ?=
 # WRITE=1: against a deployment, also run the operations that create orders or move money. SEED=n: reproduce a run.
 WRITE ?=
 SEED ?=
+# `make generate BUMP=1`: record the release the change report proposes (BUMP=minor|major: at least that level).
+# `make generate BASE=<git ref>`: report against openapi.yaml at that ref instead of the latest release.
+BUMP ?=
+BASE ?=
 
 .PHONY: help venv node chromium test pytest lint generate check-generated conformance bench emulator lock clean
 
@@ -62,10 +66,10 @@ lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, opena
 	$(BIN)/openapi-spec-validator openapi.yaml
 	tools/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml
 
-generate: $(STAMP)  ## regenerate generated/ (the typed client cpay_client) from openapi.yaml
-	$(PY) generator/generate.py
+generate: $(STAMP)  ## regenerate generated/ from openapi.yaml, print the change report; BUMP=1 records the release
+	$(PY) generator/generate.py $(if $(BUMP),--bump $(if $(filter 1 yes true,$(BUMP)),proposed,$(BUMP))) $(if $(BASE),--base '$(BASE)')
 
-check-generated: $(STAMP)  ## fail with a diff if generated/ is not what openapi.yaml generates now
+check-generated: $(STAMP)  ## fail if generated/ is not what openapi.yaml generates, or breaks callers under the same major version
 	$(PY) generator/generate.py --check
 
 # Credentials reach the runner through the environment, so make never echoes the secret.
