@@ -115,10 +115,14 @@ def review(workspace: Workspace, base: Base) -> Report:
         workspace.generate(base_client, base_spec_path, workspace.config)
     except Exception as error:
         raise ReleaseError(f"cannot generate the client of {base.label} to compare with:\n{error}") from error
+    try:
+        package_changes = compare_packages(load(base_client), load(workspace.fresh))
+    except Exception as error:  # griffe's errors (a module it cannot parse, an alias it cannot resolve)
+        raise ReleaseError(f"cannot compare the public API of the two clients: {error!r}") from error
     return Report(
         base.label,
         spec_changes=tuple(compare_documents(old_document, new_document)),
-        package_changes=tuple(compare_packages(load(base_client), load(workspace.fresh))),
+        package_changes=tuple(package_changes),
         spec_text_changed=True,
     )
 

@@ -313,7 +313,12 @@ def _compare_operations(old: Operation, new: Operation) -> Iterator[Change]:
     elif old.request and new.request:
         if old.request_required != new.request_required:
             yield _required_change(key, "request body", new.request_required, sent)
-        yield from _compare_media(key, Place("request field", whole="request body"), old.request, new.request, sent)
+        place = (
+            Place("request field", whole="request body")
+            if sent is Flow.SENT
+            else Place("payload field", whole="payload")
+        )
+        yield from _compare_media(key, place, old.request, new.request, sent)
     for status in sorted(old.responses.keys() | new.responses.keys()):
         if status not in new.responses:
             yield Change(Impact.BREAKING, key, f"response {status} removed")
