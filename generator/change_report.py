@@ -78,13 +78,16 @@ class Report:
         return Level.NONE
 
     def summary(self) -> str:
-        counts = {impact: sum(1 for c in self.changes if c.impact is impact) for impact in IMPACT_ORDER}
         if self.level is Level.NONE:
             return f"No change since {self.base_label}."
         if not self.changes:
             return f"openapi.yaml changed since {self.base_label}, but nothing a user of the client can see."
-        shown = ", ".join(f"{count} {impact.value.lower()}" for impact, count in counts.items() if count)
-        return f"Changes since {self.base_label}: {shown}."
+        sides = [
+            f"{side} {_counts(changes)}"
+            for side, changes in (("API", self.spec_changes), ("Python client", self.package_changes))
+            if changes
+        ]
+        return f"Changes since {self.base_label}: {'; '.join(sides)}."
 
     def markdown_sections(self) -> list[str]:
         """The report's body: one section per side, changes grouped breaking, added, changed, documentation."""
@@ -98,6 +101,12 @@ class Report:
             lines += ["", f"### {title}", ""]
             lines += [change.line() for change in _grouped(changes)]
         return lines
+
+
+def _counts(changes: Iterable[Change]) -> str:
+    materialized = list(changes)
+    counts = [(impact, sum(1 for change in materialized if change.impact is impact)) for impact in IMPACT_ORDER]
+    return ", ".join(f"{count} {impact.value.lower()}" for impact, count in counts if count)
 
 
 def _grouped(changes: Iterable[Change]) -> list[Change]:

@@ -78,7 +78,7 @@ def test_a_report_groups_breaking_changes_first() -> None:
         "",
         "- Added: `cpay_client.models.X`: model added",
     ]
-    assert report.summary() == "Changes since cpay-client 1.0.0: 1 breaking, 2 added."
+    assert report.summary() == "Changes since cpay-client 1.0.0: API 1 breaking, 1 added; Python client 1 added."
 
 
 def test_a_changelog_reads_back_what_it_writes() -> None:
