@@ -80,7 +80,7 @@ ifneq ($(SECRET_KEY),)
 conformance: export CPAY_SECRET_KEY = $(SECRET_KEY)
 endif
 conformance: $(STAMP)  ## Schemathesis vs the emulator; or BASE_URL=... MERCHANT_ID=... SECRET_KEY=... [WRITE=1] [SEED=n]
-	PYTHONPATH=tests/conformance $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED))
+	PYTHONPATH=tests/conformance$${PYTHONPATH:+:$$PYTHONPATH} $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED))
 
 emulator: $(STAMP)  ## run the C-Pay emulator on 127.0.0.1:8000 (ARGS='--port 0 --db :memory: ...'; see --help)
 	$(BIN)/cpay-emulator serve $(ARGS)

@@ -13,8 +13,8 @@
   needs a new major version, so it fails with the report and the version to release.
 
 The base of every comparison is a spec (read back from git by the blob id the changelog records), generated
-here with the current generator: so both sides differ only by the spec. What a generator upgrade changes by
-itself shows in ``git diff generated/``, or with ``--base REF``.
+here with the current generator (once: ``client_cache.py`` keeps it), so both sides differ only by the spec.
+What a generator upgrade changes by itself shows in ``git diff generated/``.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 from change_report import Level, Report
+from client_cache import cache_folder, cache_key, cached_client
 from package_changes import compare_packages, load
 from spec_changes import compare_documents
 from versioning import (
@@ -63,6 +64,8 @@ class Workspace:
     spec: Path
     output: Path  # generated/
     config: Path  # generator/config.yaml
+    templates: Path  # generator/templates/
+    script: Path  # generate.py: the base clients' cache key covers how it runs the generator
     fresh: Path  # the client just generated, in a temporary folder
     scratch: Path  # a temporary folder for the base's client
     generate: GenerateInto
@@ -110,9 +113,13 @@ def review(workspace: Workspace, base: Base) -> Report:
     old_document, new_document = _parse(base_spec, base.label), _parse(spec, workspace.shown(workspace.spec))
     base_spec_path = workspace.scratch / "base-openapi.yaml"
     base_spec_path.write_bytes(base_spec)
-    base_client = workspace.scratch / "base-client"
+    key = cache_key(base_spec, workspace.config, workspace.templates, workspace.script)
     try:
-        workspace.generate(base_client, base_spec_path, workspace.config)
+        base_client = cached_client(
+            cache_folder(workspace.root),
+            key,
+            lambda destination: workspace.generate(destination, base_spec_path, workspace.config),
+        )
     except Exception as error:
         raise ReleaseError(f"cannot generate the client of {base.label} to compare with:\n{error}") from error
     try:
@@ -128,11 +135,17 @@ def review(workspace: Workspace, base: Base) -> Report:
 
 
 def release_base(workspace: Workspace, release: Release) -> Base:
-    return Base(
-        label=f"cpay-client {release.version}",
-        spec_blob=release.spec_blob,
-        read=lambda: read_git_blob(workspace.root, release.spec_blob),
-    )
+    def read() -> bytes:
+        try:
+            return read_git_blob(workspace.root, release.spec_blob)
+        except ReleaseError as error:
+            raise ReleaseError(
+                f"the openapi.yaml of cpay-client {release.version} cannot be read back ({error}). A release is "
+                "committed with the spec it records: was openapi.yaml changed after `make generate BUMP=1`, or "
+                "is this not a git clone?"
+            ) from error
+
+    return Base(label=f"cpay-client {release.version}", spec_blob=release.spec_blob, read=read)
 
 
 def ref_base(workspace: Workspace, ref: str) -> Base:

@@ -2,10 +2,11 @@
 
 The copy holds the files git would see in the work tree (tracked ones and new ones not ignored, uncommitted
 edits included), is committed as a git repository of its own (``make check-generated`` reads a release's
-spec back from git), and borrows this repository's ``.venv`` through a symbolic link instead of building
-one. Commands run with the copy's own packages first on ``PYTHONPATH`` (``generated/``, ``signing_plugin/``,
-``emulator/``), so an emulator or a client run from the copy is the copy's, not the editable install of the
-original. ``make`` runs with the venv's stamp marked old-enough (``-o``), so it never reinstalls anything.
+spec back from git), and borrows this repository's ``.venv`` and ``tools/node_modules`` through symbolic
+links instead of building them. Commands run with the copy's own packages first on ``PYTHONPATH``
+(``generated/``, ``signing_plugin/``, ``emulator/``), so an emulator or a client run from the copy is the copy's,
+not the editable install of the original; ``make conformance`` keeps that ``PYTHONPATH`` behind its own.
+``make`` runs with the venv's stamp marked old-enough (``-o``), so it never reinstalls anything.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
 PACKAGE_FOLDERS = ("generated", "signing_plugin", "emulator")
+NODE_TOOLS = Path("tools") / "node_modules"
 GIT_IDENTITY = ("-c", "user.name=scratch", "-c", "user.email=scratch@localhost", "-c", "commit.gpgsign=false")
 
 
@@ -47,6 +49,9 @@ class ScratchRepo:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target, follow_symlinks=False)
         (destination / ".venv").symlink_to(VENV, target_is_directory=True)
+        node_tools = destination / NODE_TOOLS
+        if (ROOT / NODE_TOOLS).is_dir() and not node_tools.exists() and not node_tools.is_symlink():
+            node_tools.symlink_to((ROOT / NODE_TOOLS).resolve(), target_is_directory=True)  # Redocly, Prism
         repo = cls(destination)
         repo.git("init", "--quiet")
         repo.commit("scratch copy of the work tree")
@@ -56,6 +61,8 @@ class ScratchRepo:
         env = {name: value for name, value in os.environ.items() if name not in ("PYTHONPATH", "MAKEFLAGS", "MFLAGS")}
         env["PATH"] = os.pathsep.join([str(VENV / "bin"), env.get("PATH", "")])
         env["PYTHONPATH"] = os.pathsep.join(str(self.path / folder) for folder in PACKAGE_FOLDERS)
+        # Every copy reports against the same releases: share the original's cache of their clients.
+        env["CPAY_GENERATE_CACHE"] = str(ROOT / "reports" / "generate" / "clients")
         return env
 
     def run(self, *command: str, timeout: float = 300) -> subprocess.CompletedProcess[str]:

@@ -176,6 +176,15 @@ def test_a_description_change_is_a_patch(repo: ScratchRepo) -> None:
     assert repo.make("generate", BUMP="1").returncode == 0
     assert version_of(repo) == ("1.0.1", "1.0.1")
 
+    # BASE=<ref> reports against the spec of any commit, and records nothing.
+    repo.commit("release 1.0.1")
+    against_parent = repo.make("generate", BASE="HEAD~1")
+    assert against_parent.returncode == 0, against_parent.stderr
+    assert "## Changes against openapi.yaml at HEAD~1" in against_parent.stdout
+    assert "- Documentation: `createOrder`: description changed" in against_parent.stdout
+    assert "Next version" not in against_parent.stdout
+    assert version_of(repo) == ("1.0.1", "1.0.1")
+
 
 def test_a_second_bump_before_committing_replaces_the_first(repo: ScratchRepo) -> None:
     repo.edit_spec(add_create_crypto_order)
@@ -217,3 +226,19 @@ def test_a_bump_below_the_changes_is_refused(repo: ScratchRepo) -> None:
     assert "the changes since 1.0.0 call for a minor release; a patch one would hide them" in bump.stderr
     assert version_of(repo) == ("1.0.0", "1.0.0")
     assert not (repo.path / "generated/cpay_client/api/crypto_pay_in/create_crypto_order.py").exists()
+
+
+def test_a_release_whose_spec_git_does_not_hold_cannot_be_checked(repo: ScratchRepo) -> None:
+    changelog = repo.path / "generated/CHANGELOG.md"
+    recorded = re.search(r"git blob ([0-9a-f]{40})", changelog.read_text(encoding="utf-8"))
+    assert recorded is not None
+    changelog.write_text(changelog.read_text(encoding="utf-8").replace(recorded[1], "0" * 40), encoding="utf-8")
+    repo.edit_spec(lambda spec: spec["info"].update(summary="C-Pay."))
+
+    check = repo.make("check-generated")
+
+    assert check.returncode != 0
+    assert "cannot check the version of generated: the openapi.yaml of cpay-client 1.0.0 cannot be read back" in (
+        check.stderr
+    )
+    assert f"does not hold git blob {'0' * 40}" in check.stderr
