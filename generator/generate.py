@@ -111,15 +111,19 @@ def main(argv: list[str] | None = None) -> int:
                 return 1
             print(f"{_shown(args.output)} matches {_shown(args.spec)}; {verdict} ({time.monotonic() - started:.1f} s)")
             return 0
+        config_text = None
         try:
             bump = None if args.bump in (None, "proposed") else Level[args.bump.upper()]
-            prepared = release.prepare(workspace, bump=bump, bump_requested=bool(args.bump), base_ref=args.base)
+            config_text = release.prepare(workspace, bump=bump, bump_requested=bool(args.bump), base_ref=args.base)
         except (ReleaseError, GeneratorFailedError) as error:
-            print(f"cannot report the changes of {_shown(args.output)}: {error}", file=sys.stderr)
-            return 2
+            if args.bump or args.base:
+                print(f"cannot report the changes of {_shown(args.output)}: {error}", file=sys.stderr)
+                return 2
+            # The client itself was generated: write it, and say why there is no report.
+            print(f"warning: no change report for {_shown(args.output)}: {error}", file=sys.stderr)
         changed = sync_tree(source=fresh, target=args.output)
-        if prepared.config_text is not None:
-            CONFIG.write_text(prepared.config_text, encoding="utf-8")
+        if config_text is not None:
+            CONFIG.write_text(config_text, encoding="utf-8")
     print(f"{_shown(args.output)}: {changed} file(s) written or removed ({time.monotonic() - started:.1f} s)")
     return 0
 

@@ -90,14 +90,6 @@ class Base:
     read: Callable[[], bytes]
 
 
-@dataclass(frozen=True)
-class Prepared:
-    """The outcome of :func:`prepare`: the report, and the config text to write once ``generated/`` is synced."""
-
-    report: Report
-    config_text: str | None = None
-
-
 def carry_history(workspace: Workspace) -> None:
     """The changelog is not produced by the generator: carry the current one into the fresh client."""
     if workspace.changelog.is_file():
@@ -157,13 +149,16 @@ def ref_base(workspace: Workspace, ref: str) -> Base:
 
 def prepare(
     workspace: Workspace, *, bump: Level | None = None, bump_requested: bool = False, base_ref: str | None = None
-) -> Prepared:
-    """Print and write the change report; with ``bump_requested``, record the release it calls for (or ``bump``)."""
+) -> str | None:
+    """Print and write the change report; with ``bump_requested``, record the release it calls for (or ``bump``).
+
+    Returns the generator config's new text, for the caller to write once ``generated/`` is written, or None.
+    """
     changelog = Changelog.read(workspace.changelog)
     if base_ref is not None:
         report = review(workspace, ref_base(workspace, base_ref))
         _publish(workspace, report, heading=f"Changes against {report.base_label}", proposal=None)
-        return Prepared(report)
+        return None
     committed = committed_versions(workspace.root, workspace.shown(workspace.changelog))
     pending = frozenset(r.version for r in changelog.releases if committed is not None and r.version not in committed)
     if not bump_requested:
@@ -171,7 +166,7 @@ def prepare(
         report = review(workspace, release_base(workspace, latest))
         proposal = latest.version.bumped(report.level) if report.level is not Level.NONE else None
         _publish(workspace, report, heading=_proposal_heading(latest, report, pending), proposal=proposal)
-        return Prepared(report)
+        return None
     released = [release for release in changelog.releases if release.version not in pending]
     if not released:
         raise ReleaseError(f"{workspace.shown(workspace.changelog)} has no committed release to bump from")
@@ -187,7 +182,7 @@ def prepare(
         _publish(
             workspace, report, heading=f"Nothing to release: openapi.yaml is the spec of {base.version}", proposal=None
         )
-        return Prepared(report)
+        return None
     version = base.version.bumped(level)
     config_text = config_with_version(workspace.config.read_text(encoding="utf-8"), version)
     _regenerate_as(workspace, config_text)
@@ -204,7 +199,7 @@ def prepare(
         + (f" (replacing the uncommitted {replaced})" if replaced else "")
         + f". Commit them with {workspace.shown(workspace.spec)} and {workspace.shown(workspace.output)}/."
     )
-    return Prepared(report, config_text=config_text)
+    return config_text
 
 
 def check(workspace: Workspace) -> tuple[bool, str]:

@@ -111,9 +111,7 @@ class SchemaReader:
         return node, seen
 
     def shape(self, node: Any, seen: frozenset[str] = frozenset()) -> SchemaShape:
-        schema, seen = self.resolve(node, seen)
-        if seen and len(seen) > 32:  # a pathological chain; recursion is already cut by `seen`
-            return SchemaShape()
+        schema, seen = self.resolve(node, seen)  # a schema that refers to itself stops at the second visit
         parts = [self._own_shape(schema, seen)]
         parts += [self.shape(part, seen) for part in schema.get("allOf", [])]
         shape = _merge(parts)
@@ -148,10 +146,7 @@ class SchemaReader:
 
     def _union(self, branches: list[Any], seen: frozenset[str]) -> SchemaShape:
         shapes = [self.shape(branch, seen) for branch in branches]
-        nullable = any(
-            shape.nullable or (shape.types == frozenset() and _is_null_only(b, self))
-            for shape, b in zip(shapes, branches, strict=True)
-        )
+        nullable = any(shape.nullable for shape in shapes)  # a {"type": "null"} branch reads as nullable
         real = [shape for shape, branch in zip(shapes, branches, strict=True) if not _is_null_only(branch, self)]
         if len(real) == 1:
             return _replace(real[0], nullable=nullable or real[0].nullable)

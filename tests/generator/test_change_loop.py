@@ -228,7 +228,7 @@ def test_a_bump_below_the_changes_is_refused(repo: ScratchRepo) -> None:
     assert not (repo.path / "generated/cpay_client/api/crypto_pay_in/create_crypto_order.py").exists()
 
 
-def test_a_release_whose_spec_git_does_not_hold_cannot_be_checked(repo: ScratchRepo) -> None:
+def test_a_release_whose_spec_git_does_not_hold_cannot_be_checked_or_bumped(repo: ScratchRepo) -> None:
     changelog = repo.path / "generated/CHANGELOG.md"
     recorded = re.search(r"git blob ([0-9a-f]{40})", changelog.read_text(encoding="utf-8"))
     assert recorded is not None
@@ -242,3 +242,15 @@ def test_a_release_whose_spec_git_does_not_hold_cannot_be_checked(repo: ScratchR
         check.stderr
     )
     assert f"does not hold git blob {'0' * 40}" in check.stderr
+
+    # make generate still writes the client, and says why it has no report.
+    repo.edit_spec(
+        lambda spec: spec["components"]["schemas"]["KycResult"]["properties"].update(note={"type": "string"})
+    )
+    generate = repo.make("generate")
+    assert generate.returncode == 0, generate.stderr
+    assert "warning: no change report for generated: the openapi.yaml of cpay-client 1.0.0" in generate.stderr
+    assert "note: str | Unset = UNSET" in repo.read("generated/cpay_client/models/kyc_result.py")
+    bump = repo.make("generate", BUMP="1")
+    assert bump.returncode != 0
+    assert "cannot report the changes of generated: the openapi.yaml of cpay-client 1.0.0" in bump.stderr

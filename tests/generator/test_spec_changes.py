@@ -307,3 +307,18 @@ def test_a_change_inside_a_json_string_field_is_followed() -> None:
 def test_operation_and_document_level_changes(edit: Callable[[dict[str, Any]], None], expected: Impact) -> None:
     changes = changes_after(edit)
     assert [change.impact for change in changes] == [expected]
+
+
+def test_a_schema_that_refers_to_itself_is_compared_without_looping() -> None:
+    def nest(document: dict[str, Any]) -> None:
+        schemas(document)["Thing"]["properties"]["parent"] = {"$ref": "#/components/schemas/Thing"}
+
+    old = base_document()
+    nest(old)
+    new = copy.deepcopy(old)
+    schemas(new)["Thing"]["properties"]["label"]["description"] = "A label."
+    # Reported where the schema first appears; its copy inside itself is not followed again.
+    assert lines(compare_documents(old, new)) == [
+        "- Documentation: `createThing`: response field `data.label`: description changed",
+        "- Documentation: `webhook thingChanged`: payload field `label`: description changed",
+    ]
