@@ -41,7 +41,8 @@ node: $(NODE_STAMP)  ## install the pinned Node tools (Redocly CLI, Prism)
 
 test: $(STAMP) lint check-generated pytest  ## everything CI runs: lint, generated-client drift, unit/e2e/conformance tests
 
-pytest: $(STAMP) chromium
+# The Node tools too: tests/e2e/test_prism_proxy.py runs Prism's validating proxy in front of the emulator.
+pytest: $(STAMP) $(NODE_STAMP) chromium
 	$(BIN)/pytest --cov=cpay_signing --cov-branch --cov-report=term-missing
 
 # The cashier page's browser test (tests/e2e/test_cashier_browser.py) drives Debian's Chromium; it skips, saying
