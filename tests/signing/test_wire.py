@@ -98,8 +98,14 @@ def test_an_empty_merchant_id_argument_is_refused() -> None:
 
 @pytest.mark.parametrize(
     ("query", "body"),
-    [(b"a=1&a=2", None), (b"a=1", b"a=2"), (b"", b"a=1&a=1"), (b"merchantId=1", b"merchantId=2")],
-    ids=["query", "query-and-body", "body", "merchant-id"],
+    [
+        (b"a=1&a=2", None),
+        (b"a=%41&a=2", None),
+        (b"a=1", b"a=2"),
+        (b"", b"a=1&a=1"),
+        (b"merchantId=1", b"merchantId=2"),
+    ],
+    ids=["query", "query-escaped", "query-and-body", "body", "merchant-id"],
 )
 def test_a_repeated_name_is_refused_by_both_functions(query: bytes, body: bytes | None) -> None:
     with pytest.raises(MalformedParametersError, match="given more than once"):
