@@ -1,4 +1,4 @@
-"""Headless Chromium for the browser tests.
+"""Fixtures of the end-to-end tests: headless Chromium, and the API references built as ``make docs`` builds them.
 
 The browser is Debian's ``chromium`` driven by ``chromium-driver`` through Selenium. No browser is downloaded:
 both paths are explicit, so Selenium Manager stays idle. ``make pytest`` installs the two Debian packages when
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from reference_build import build_reference
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
@@ -57,3 +58,9 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
             yield driver
         finally:
             driver.quit()
+
+
+@pytest.fixture(scope="session")
+def built_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The directory ``make docs`` writes, built once from the repository's two specs into a temporary folder."""
+    return build_reference(tmp_path_factory.mktemp("reference"))
