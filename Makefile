@@ -22,7 +22,7 @@ SEED ?=
 BUMP ?=
 BASE ?=
 
-.PHONY: help venv node chromium test pytest lint generate check-generated conformance bench emulator lock clean
+.PHONY: help venv node chromium test pytest lint generate check-generated docs conformance bench emulator lock clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -45,15 +45,17 @@ node: $(NODE_STAMP)  ## install the pinned Node tools (Redocly CLI, Prism)
 
 test: $(STAMP) lint check-generated pytest  ## everything CI runs: lint, generated-client drift, unit/e2e/conformance tests
 
-pytest: $(STAMP) chromium
+# The Node tools too: tests/e2e/test_prism_proxy.py runs Prism's validating proxy in front of the emulator, and
+# tests/e2e/test_docs_browser.py builds the API references with Redocly CLI.
+pytest: $(STAMP) $(NODE_STAMP) chromium
 	$(BIN)/pytest --cov=cpay_signing --cov-branch --cov-report=term-missing
 
-# The cashier page's browser test (tests/e2e/test_cashier_browser.py) drives Debian's Chromium; it skips, saying
-# why, only where the packages are missing and cannot be installed (not root, or no apt-get).
-chromium:  ## install Debian's chromium and chromium-driver for the browser test when they are missing
+# The browser tests (tests/e2e/test_*_browser.py: the cashier page, the API references) drive Debian's Chromium;
+# they skip, saying why, only where the packages are missing and cannot be installed (not root, or no apt-get).
+chromium:  ## install Debian's chromium and chromium-driver for the browser tests when they are missing
 	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-		echo "installing chromium and chromium-driver (Debian packages) for the browser test"; \
+		echo "installing chromium and chromium-driver (Debian packages) for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 	else \
 		echo "chromium/chromedriver missing and not installable here (needs root and apt-get): the browser test skips"; \
@@ -69,8 +71,15 @@ lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, opena
 generate: $(STAMP)  ## regenerate generated/ from openapi.yaml, print the change report; BUMP=1 records the release
 	$(PY) generator/generate.py $(if $(BUMP),--bump $(if $(filter 1 yes true,$(BUMP)),proposed,$(BUMP))) $(if $(BASE),--base '$(BASE)')
 
-check-generated: $(STAMP)  ## fail if generated/ is not what openapi.yaml generates, or breaks callers under the same major version
+# Then mypy --strict over all of generated/ (generator/mypy.ini: the repo's own config skips generated code).
+check-generated: $(STAMP)  ## fail if generated/ is not what openapi.yaml generates, breaks callers under the same major, or fails mypy --strict
 	$(PY) generator/generate.py --check
+	$(BIN)/mypy --config-file generator/mypy.ini generated/cpay_client
+
+# The references are single HTML files that work offline (docs/reference/build.py says how); the emulator serves
+# them at /docs and /_emulator/docs.
+docs: $(STAMP) $(NODE_STAMP)  ## build the browsable API references (openapi.yaml, the control API) into reports/docs/
+	$(PY) docs/reference/build.py --output reports/docs
 
 # Credentials reach the runner through the environment, so make never echoes the secret.
 ifneq ($(MERCHANT_ID),)

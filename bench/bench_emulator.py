@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cpay_signing import SecretKey, compute_sign
+from cpay_signing import SecretKey, sign_request_parameters
 
 REPO = Path(__file__).resolve().parents[1]
 LUA_SCRIPT = Path(__file__).with_name("signed_requests.lua")
@@ -158,9 +158,8 @@ def fetch(url: str, body: bytes | None = None) -> tuple[int, dict[str, Any] | No
 
 
 def signed_get(base_url: str, path: str, params: dict[str, str]) -> str:
-    query = {**params, "merchantId": MERCHANT_ID}
-    query["sign"] = compute_sign(query, SECRET)
-    return f"{base_url}{path}?{urllib.parse.urlencode(query)}"
+    query, _ = sign_request_parameters(urllib.parse.urlencode(params), None, merchant_id=MERCHANT_ID, secret_key=SECRET)
+    return f"{base_url}{path}?{query.decode('ascii')}"
 
 
 def signed_post(trade_no: str, create_time: str) -> tuple[str, str]:
@@ -172,8 +171,10 @@ def signed_post(trade_no: str, create_time: str) -> tuple[str, str]:
         "amount": "12.5",
         "cryptoCurrency": "USDT",
     }
-    sign = compute_sign({**fields, "merchantId": MERCHANT_ID}, SECRET)
-    return f"{POST_PATH}?merchantId={MERCHANT_ID}&sign={sign}", urllib.parse.urlencode(fields)
+    query, body = sign_request_parameters(
+        b"", urllib.parse.urlencode(fields), merchant_id=MERCHANT_ID, secret_key=SECRET
+    )
+    return f"{POST_PATH}?{query.decode('ascii')}", body.decode("ascii")
 
 
 def write_posts(path: Path, prefix: str, count: int) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from cpay_emulator._app import EmulatorConfig, create_app, demo_merchant
+from cpay_emulator._docs import docs_banner
 from cpay_emulator._model import Merchant
 from cpay_emulator._server import run_server
 from cpay_emulator._webhooks import WebhookPolicy
@@ -33,6 +34,7 @@ examples:
 
 control API: GET /_emulator/openapi.yaml describes it (pay/fail orders, deposits, payouts, balances,
 rates, webhook deliveries, reset). Error codes: docs/spec-notes.md, "Emulator error codes".
+API references in the browser (built by `make docs`): /docs and /_emulator/docs.
 """
 
 
@@ -110,6 +112,14 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="per-attempt timeout (default: %(default)s)",
     )
+    serve.add_argument(
+        "--docs",
+        type=Path,
+        default=Path("reports/docs"),
+        metavar="DIR",
+        help="the API references built by `make docs`, served at /docs and /_emulator/docs; "
+        "read at each request, so they may be built later (default: %(default)s, from the current directory)",
+    )
     serve.add_argument("--quiet", action="store_true", help="no per-request log line (for benchmarks)")
     return parser
 
@@ -158,6 +168,7 @@ def serve(arguments: argparse.Namespace) -> int:
         webhook_policy=policy,
         public_url=arguments.public_url,
         access_log=not arguments.quiet,
+        docs_directory=arguments.docs.resolve(),
     )
     try:
         app = create_app(config)
@@ -179,6 +190,7 @@ def serve(arguments: argparse.Namespace) -> int:
         for m in merchants
     )
     lines.append(f"  control API: {base_url}/_emulator/ (described at {base_url}/_emulator/openapi.yaml)")
+    lines.extend(docs_banner(base_url, config.docs_directory))
     print("\n".join(lines), flush=True)
     try:
         run_server(app, sock)

@@ -1,9 +1,10 @@
 """The C-Pay API: one ASGI endpoint per operation of ``openapi.yaml``, each answering with the envelope.
 
-Every request is answered HTTP 200 with ``{code, msg, data, traceid}``: the steps are read the parameters
-(query string, and for POST also the form body, as C-Pay reads both), check ``merchantId`` and ``sign``
-(section 16), validate against the spec, then call the service. Any failure becomes a non-zero ``code``;
-an unexpected exception is logged and answered with code 1, never a 5xx.
+Every request is answered HTTP 200 with ``{code, msg, data, traceid}``: the steps are read the query string
+(and for POST the form body), check ``merchantId`` and ``sign`` over the parameters of both with
+``cpay_signing.verify_request_parameters`` (section 16: the one verifier of the toolkit, which finds the
+credentials in either place, as C-Pay reads both), validate against the spec, then call the service. Any
+failure becomes a non-zero ``code``; an unexpected exception is logged and answered with code 1, never a 5xx.
 """
 
 from __future__ import annotations
@@ -24,9 +25,17 @@ from cpay_emulator._ids import new_traceid
 from cpay_emulator._model import Merchant, Order
 from cpay_emulator._money import format_amount, parse_amount
 from cpay_emulator._service import Emulator, NewOrder
-from cpay_emulator._spec import MERCHANT_ID, SIGN, Operation
-from cpay_emulator._wire import base_url, envelope, form_params, merge_pairs, parse_pairs, read_body, send_json
-from cpay_signing import compute_sign, signing_payload, verify_sign
+from cpay_emulator._spec import Operation
+from cpay_emulator._wire import base_url, envelope, form_body, read_body, send_json
+from cpay_signing import (
+    MalformedParametersError,
+    SecretKey,
+    SignatureError,
+    SignatureProblem,
+    compute_sign,
+    signing_payload,
+    verify_request_parameters,
+)
 
 __all__ = ["HANDLERS", "OperationEndpoint"]
 
@@ -347,8 +356,8 @@ class OperationEndpoint:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         traceid = new_traceid()
         try:
-            params = await self._read(scope, receive)
-            data = self._handle(scope, params)
+            query, body = await self._read(scope, receive)
+            data = self._handle(scope, query, body)
             await self.emulator.store.flushed()  # committed before the client hears of it
             code, msg = 0, "success"
         except EmulatorError as error:
@@ -366,30 +375,39 @@ class OperationEndpoint:
         except Exception:
             logger.exception("commit failed")
 
-    async def _read(self, scope: Scope, receive: Receive) -> dict[str, str]:
-        pairs = parse_pairs(scope.get("query_string", b""), "query string")
-        if self.is_post:
-            body = await read_body(scope, receive)
-            pairs.extend(form_params(scope, body))
-        return merge_pairs(pairs)
+    async def _read(self, scope: Scope, receive: Receive) -> tuple[bytes, bytes | None]:
+        """The query string and, for POST, the form body, as received."""
+        query: bytes = scope.get("query_string", b"")
+        if not self.is_post:
+            return query, None
+        return query, form_body(scope, await read_body(scope, receive))
 
-    def _handle(self, scope: Scope, params: dict[str, str]) -> Any:
-        merchant_id = params.get(MERCHANT_ID, "")
-        sign = params.get(SIGN, "")
-        if not merchant_id:
-            raise EmulatorError(ErrorCode.MISSING_SIGNATURE, f"missing {MERCHANT_ID}")
-        if not sign:
-            raise EmulatorError(ErrorCode.MISSING_SIGNATURE, f"missing {SIGN}")
+    def _secret_key(self, merchant_id: str) -> SecretKey | None:
         merchant = self.emulator.merchant(merchant_id)
-        if merchant is None:
-            raise EmulatorError(ErrorCode.UNKNOWN_MERCHANT, f"unknown merchantId {merchant_id!r}")
-        if not verify_sign(params, merchant.secret_key, sign):
-            raise EmulatorError(
-                ErrorCode.INVALID_SIGNATURE,
-                "invalid sign: expected lowercase hex HMAC-SHA256 of "
-                f"{signing_payload(params)!r} + '&key=<secret key>' (section 16)",
-            )
-        del params[SIGN], params[MERCHANT_ID]
-        values = self.operation.validate(params)
-        call = Call(self.emulator, merchant, values, params, self.public_url or base_url(scope))
+        return merchant.secret_key if merchant is not None else None
+
+    def _handle(self, scope: Scope, query: bytes, body: bytes | None) -> Any:
+        try:
+            verified = verify_request_parameters(query, body, secret_key=self._secret_key)
+        except MalformedParametersError as error:
+            raise EmulatorError(ErrorCode.MALFORMED_REQUEST, str(error)) from None
+        except SignatureError as error:
+            raise _signature_error(error) from None
+        merchant = self.emulator.merchant(verified.merchant_id)
+        assert merchant is not None  # the lookup above just found it
+        values = self.operation.validate(verified.parameters)
+        call = Call(self.emulator, merchant, values, verified.parameters, self.public_url or base_url(scope))
         return self.handler(call, self.operation)
+
+
+def _signature_error(error: SignatureError) -> EmulatorError:
+    """The envelope error of a refused sign; a mismatch shows the string that was signed, never the key."""
+    if error.problem is SignatureProblem.MISSING:
+        return EmulatorError(ErrorCode.MISSING_SIGNATURE, str(error))
+    if error.problem is SignatureProblem.UNKNOWN_MERCHANT:
+        return EmulatorError(ErrorCode.UNKNOWN_MERCHANT, str(error))
+    return EmulatorError(
+        ErrorCode.INVALID_SIGNATURE,
+        "invalid sign: expected lowercase hex HMAC-SHA256 of "
+        f"{signing_payload(error.fields)!r} + '&key=<secret key>' (section 16)",
+    )

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cpay_emulator._api import HANDLERS, OperationEndpoint
 from cpay_emulator._cashier import cashier_routes
 from cpay_emulator._control import control_routes
+from cpay_emulator._docs import docs_routes
 from cpay_emulator._model import Merchant
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import compile_operations, default_spec_path, load_spec
@@ -47,6 +48,8 @@ class EmulatorConfig:
     updated at start; when empty, the demo merchant. ``public_url``: the base of ``cashierURL`` (default: the
     Host the client used). ``access_log``: one log line per request on ``cpay_emulator.access``.
     ``webhook_worker``: run the delivery worker in the lifespan (tests may call ``deliver_due`` instead).
+    ``docs_directory``: the API references built by ``make docs``, served at ``/docs`` and ``/_emulator/docs``
+    (``None``: those pages say how to build one).
     """
 
     database: str | Path = MEMORY
@@ -56,6 +59,7 @@ class EmulatorConfig:
     public_url: str | None = None
     access_log: bool = False
     webhook_worker: bool = True
+    docs_directory: Path | None = None
 
 
 class EmulatorApp(Starlette):
@@ -166,6 +170,7 @@ def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merc
     ]
     routes.extend(cashier_routes(emulator))
     routes.extend(control_routes(emulator, webhooks, webhooks.wake))
+    routes.extend(docs_routes(config.docs_directory))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

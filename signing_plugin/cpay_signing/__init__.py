@@ -1,7 +1,9 @@
 """Request signing and webhook verification for the C-Pay API v2.0 (document sections 15 and 16).
 
-* ``compute_sign`` / ``verify_sign``: the signature of section 16.
-* ``CPayAuth``: an ``httpx.Auth`` that adds ``merchantId`` and ``sign`` to every request.
+* ``compute_sign`` / ``verify_sign``: the signature of section 16 over given parameters.
+* ``sign_request_parameters`` / ``verify_request_parameters``: the one wire contract of a request, over its
+  encoded query string and form body (``merchantId`` and ``sign`` in the query string, the sign over both).
+* ``CPayAuth``: an ``httpx.Auth`` that signs every request with ``sign_request_parameters``.
 * ``create_client``: the generated ``cpay_client.Client`` for an environment, signed, with timeouts and
   connection retries.
 * ``unwrap``: the typed ``data`` of a generated envelope, or ``BusinessError`` when its ``code`` is not 0;
@@ -18,7 +20,9 @@ from cpay_signing._envelope import Envelope, araise_for_business_error, raise_fo
 from cpay_signing._errors import (
     BusinessError,
     CPayError,
+    MalformedParametersError,
     SignatureError,
+    SignatureProblem,
     TransportError,
     UnexpectedResponseError,
     WebhookPayloadError,
@@ -35,6 +39,7 @@ from cpay_signing._webhook import (
     parse_webhook,
     webhook_reply,
 )
+from cpay_signing._wire import VerifiedRequest, sign_request_parameters, verify_request_parameters
 
 __all__ = [
     "DEFAULT_CONNECT_RETRIES",
@@ -49,12 +54,15 @@ __all__ = [
     "CPayError",
     "CPayTransport",
     "Envelope",
+    "MalformedParametersError",
     "OrderStatus",
     "SecretKey",
     "SignableParams",
     "SignatureError",
+    "SignatureProblem",
     "TransportError",
     "UnexpectedResponseError",
+    "VerifiedRequest",
     "WebhookEvent",
     "WebhookPayloadError",
     "araise_for_business_error",
@@ -62,8 +70,10 @@ __all__ = [
     "create_client",
     "parse_webhook",
     "raise_for_business_error",
+    "sign_request_parameters",
     "signing_payload",
     "unwrap",
+    "verify_request_parameters",
     "verify_sign",
     "webhook_reply",
 ]

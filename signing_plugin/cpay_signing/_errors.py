@@ -7,13 +7,16 @@ the wire, and the secret never does.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
 __all__ = [
     "BusinessError",
     "CPayError",
+    "MalformedParametersError",
     "SignatureError",
+    "SignatureProblem",
     "TransportError",
     "UnexpectedResponseError",
     "WebhookPayloadError",
@@ -24,18 +27,45 @@ class CPayError(Exception):
     """Base class of every error raised by the C-Pay toolkit (signing, webhooks, the generated client)."""
 
 
+class SignatureProblem(enum.Enum):
+    """Why a ``sign`` was refused (``SignatureError.problem``): a server answers each with its own code."""
+
+    MISSING = "missing"
+    """``sign`` (or, for a request, ``merchantId``) is absent or empty."""
+    UNKNOWN_MERCHANT = "unknown merchant"
+    """No secret key is known for the request's ``merchantId``."""
+    MISMATCH = "mismatch"
+    """The ``sign`` is not the signature of the payload with the merchant's secret key."""
+
+
 class SignatureError(CPayError):
     """A ``sign`` is missing, malformed or does not match the payload (document section 16).
 
     ``fields`` holds the payload as received (names to raw text values), ``sign`` included, so a caller can
-    log what was rejected. It never holds the secret key.
+    log what was rejected. It never holds the secret key. ``problem`` says which check failed.
     """
 
     fields: Mapping[str, str]
+    problem: SignatureProblem
 
-    def __init__(self, message: str, *, fields: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        fields: Mapping[str, str] | None = None,
+        problem: SignatureProblem = SignatureProblem.MISMATCH,
+    ) -> None:
         super().__init__(message)
         self.fields = MappingProxyType(dict(fields or {}))
+        self.problem = problem
+
+
+class MalformedParametersError(CPayError):
+    """A query string or form body cannot be read as C-Pay reads parameters, so it cannot be signed or checked.
+
+    It is not ``name=value`` pieces joined by ``&``, its percent-escapes are not UTF-8, or a parameter name is
+    given more than once (in the query string, the body, or across both).
+    """
 
 
 class WebhookPayloadError(CPayError):

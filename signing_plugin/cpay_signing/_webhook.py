@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 
 import attrs
 
-from cpay_signing._errors import SignatureError, WebhookPayloadError
+from cpay_signing._errors import SignatureError, SignatureProblem, WebhookPayloadError
 from cpay_signing._secret import SecretKey
 from cpay_signing._sign import SIGN_FIELD, verify_sign
 
@@ -118,8 +118,9 @@ def parse_webhook(body: bytes, content_type: str, secret_key: str | SecretKey) -
             name: _REDACTED if hmac.compare_digest(value.encode("utf-8"), key.key_bytes) else value
             for name, value in fields.items()
         }
-        problem = "does not match its fields" if sign else "has no sign"
-        raise SignatureError(f"webhook {problem}", fields=reported)
+        problem = SignatureProblem.MISMATCH if sign else SignatureProblem.MISSING
+        how = "does not match its fields" if sign else "has no sign"
+        raise SignatureError(f"webhook {how}", fields=reported, problem=problem)
     return _event(fields)
 
 

@@ -1,8 +1,9 @@
 """A fake C-Pay for the generated client: an ``httpx.MockTransport`` that checks what went on the wire.
 
-The fake recomputes ``sign`` from the raw query string (GET) or form body (POST) with
-``cpay_signing.compute_sign``, checks that every parameter is the spec's request example, and answers with
-the spec's own response example. Examples are read from ``openapi.yaml``, so there is one source of truth.
+The fake checks the wire contract (``merchantId`` and ``sign`` in the query string, GET and POST alike, and a
+POST's own parameters in its form body), recomputes ``sign`` over both with ``cpay_signing.compute_sign``,
+checks that every parameter is the spec's request example, and answers with the spec's own response example.
+Examples are read from ``openapi.yaml``, so there is one source of truth.
 """
 
 from __future__ import annotations
@@ -86,16 +87,19 @@ class FakeCPay:
     def __call__(self, request: httpx.Request) -> httpx.Response:
         assert request.method == self.operation.method.upper()
         assert request.url.path == self.operation.path
+        query = _pairs(request.url.query.decode("ascii"))
         if request.method == "GET":
             assert not request.content, "a GET carries its parameters in the query string"
-            wire = request.url.query.decode("ascii")
+            body: list[tuple[str, str]] = []
         else:
             assert request.headers["content-type"] == FORM
-            assert not request.url.query, "a POST carries its parameters in the form body"
-            wire = request.content.decode("ascii")
-        pairs = parse_qsl(wire, keep_blank_values=True, strict_parsing=bool(wire), encoding="utf-8", errors="strict")
+            body = _pairs(request.content.decode("ascii"))
+            assert [name for name, _ in query] == ["merchantId", "sign"], "a POST's query string holds the credentials"
+        assert [name for name, _ in query][-2:] == ["merchantId", "sign"], "the credentials travel in the query string"
+        assert not {"merchantId", "sign"} & {name for name, _ in body}, "no credentials in the form body"
+        pairs = query + body
         params = dict(pairs)
-        assert len(params) == len(pairs), f"a parameter is repeated: {wire}"
+        assert len(params) == len(pairs), f"a parameter is repeated: {pairs}"
         sign = params.pop("sign")
         assert sign == compute_sign(params, SECRET_KEY), "sign does not match the parameters on the wire"
         assert params.pop("merchantId") == MERCHANT_ID
@@ -103,6 +107,11 @@ class FakeCPay:
         assert params == expected
         self.requests.append(params)
         return httpx.Response(200, json=self.answer)
+
+
+def _pairs(wire: str) -> list[tuple[str, str]]:
+    """Decode a query string or form body with the stdlib, independently of the signer's own decoding."""
+    return parse_qsl(wire, keep_blank_values=True, strict_parsing=bool(wire), encoding="utf-8", errors="strict")
 
 
 ClientFactory = Callable[..., Client]

@@ -79,6 +79,29 @@ def test_mypy_strict_catches_a_misused_model(mypy_folder: Path) -> None:
     assert 'Unsupported operand types for + ("str" and "float")' in result.stdout
 
 
+def test_make_check_generateds_mypy_config_is_strict(tmp_path: Path) -> None:
+    """``make check-generated`` type-checks generated/ with generator/mypy.ini: it must fail on what only
+    ``--strict`` refuses (an unannotated function, an ``Any`` returned as ``str``)."""
+    package = tmp_path / "cpay_client"
+    package.mkdir()
+    (package / "__init__.py").write_text(
+        "import json\n\ndef untyped(value):\n    return value\n\ndef text(raw: str) -> str:\n"
+        "    return json.loads(raw)\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [str(MYPY), "--config-file", str(ROOT / "generator" / "mypy.ini"), str(package)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Function is missing a type annotation" in result.stdout
+    assert 'Returning Any from function declared to return "str"' in result.stdout
+
+
 @pytest.fixture(scope="module")
 def example() -> ModuleType:
     spec = importlib.util.spec_from_file_location("use_client_example", EXAMPLE)

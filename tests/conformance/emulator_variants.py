@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cpay_signing import compute_sign
+from cpay_signing import (
+    MalformedParametersError,
+    SignatureError,
+    SignatureProblem,
+    sign_request_parameters,
+    verify_request_parameters,
+)
 
 __all__ = ["AcceptBadSign", "AnswerNotFound", "ErrorOn", "RewriteData"]
 
@@ -75,11 +81,16 @@ class AcceptBadSign:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
-            pairs = parse_qsl(scope.get("query_string", b"").decode("ascii"), keep_blank_values=True)
-            params = dict(pairs)
-            if params.get("sign"):
-                params["sign"] = compute_sign(params, self.secret_key)
-                scope = {**scope, "query_string": urlencode(list(params.items())).encode("ascii")}
+            query = scope.get("query_string", b"")
+            try:
+                verify_request_parameters(query, None, secret_key=self.secret_key)
+            except SignatureError as error:
+                if error.problem is SignatureProblem.MISMATCH:
+                    merchant_id = error.fields["merchantId"]
+                    query, _ = sign_request_parameters(query, None, merchant_id=merchant_id, secret_key=self.secret_key)
+                    scope = {**scope, "query_string": query}
+            except MalformedParametersError:
+                pass  # the emulator answers it as malformed, sign or not
         await self.app(scope, receive, send)
 
 

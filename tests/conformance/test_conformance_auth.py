@@ -1,4 +1,5 @@
-"""CPaySignAuth signs what goes on the wire, after encoding, as the server decodes it."""
+"""CPaySignAuth signs what goes on the wire, after encoding, as the server decodes it, with the toolkit's one
+signer: ``merchantId`` and ``sign`` in the query string, GET and POST alike."""
 
 from __future__ import annotations
 
@@ -40,13 +41,14 @@ def test_get_request_gets_merchant_id_and_a_valid_sign_in_the_query() -> None:
     assert request.url.startswith("http://x/openapi/v1/getWalletAddress?userId=7&merchantId=1001&sign=")
 
 
-def test_form_post_is_signed_in_its_body_and_content_length_follows() -> None:
+def test_form_post_keeps_its_body_and_gets_the_credentials_in_the_query() -> None:
     request = CPaySignAuth("1001", SECRET)(
         prepare("POST", "http://x/openapi/v1/exchange", data={"sourceAmount": "1.50", "note": "a b&c=d"})
     )
-    assert isinstance(request.body, bytes)
+    assert request.body == b"sourceAmount=1.50&note=a+b%26c%3Dd"
     assert request.headers["Content-Length"] == str(len(request.body))
-    assert request.body.startswith(b"sourceAmount=1.50&note=a+b%26c%3Dd&merchantId=1001&sign=")
+    assert request.url is not None
+    assert request.url.startswith("http://x/openapi/v1/exchange?merchantId=1001&sign=")
     params = server_params(request)
     assert params["note"] == "a b&c=d"
     assert verify_sign(params, SECRET, params["sign"])
@@ -74,8 +76,16 @@ def test_an_existing_sign_is_replaced_and_an_existing_merchant_id_kept() -> None
 
 
 def test_merchant_only_mode_sends_no_sign() -> None:
-    request = CPaySignAuth("1001", SECRET, mode=SigningMode.MERCHANT_ONLY)(prepare("GET", "http://x/p"))
-    assert server_params(request) == {"merchantId": "1001"}
+    auth = CPaySignAuth("1001", SECRET, mode=SigningMode.MERCHANT_ONLY)
+    assert server_params(auth(prepare("GET", "http://x/p"))) == {"merchantId": "1001"}
+    assert server_params(auth(prepare("POST", "http://x/p", data={"a": "1"}))) == {"merchantId": "1001", "a": "1"}
+
+
+def test_a_request_the_signer_refuses_goes_out_as_generated_without_credentials() -> None:
+    # A form sends an array as the name repeated: no sign is defined for it, and the server refuses it anyway.
+    request = CPaySignAuth("1001", SECRET)(prepare("POST", "http://x/p", params={"q": "1"}, data={"a": ["1", "2"]}))
+    assert request.url == "http://x/p?q=1"
+    assert request.body == "a=1&a=2"
 
 
 def test_writes_to_a_remote_deployment_are_refused_without_opt_in() -> None:

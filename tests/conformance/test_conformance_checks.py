@@ -20,7 +20,7 @@ from starlette.routing import Route
 from cpay_conformance import Target, load_schema
 from cpay_conformance._inprocess import RunResult, run_in_process
 from cpay_conformance._rules import spec_rules
-from cpay_signing import compute_sign, verify_sign
+from cpay_signing import CPayError, compute_sign, verify_request_parameters, verify_sign
 
 OPERATIONS = ["getWalletAddress", "getMerchantBalance"]
 PHASES = ["examples", "coverage", "fuzzing"]
@@ -112,10 +112,11 @@ def test_positive_cases_carry_valid_varied_json_in_json_fields(fake_target: Targ
     seen: list[str] = []
 
     async def record(request: Request) -> Response:
-        fields = dict(parse_qsl((await request.body()).decode(), keep_blank_values=True))
-        if not fields.get("sign") or not verify_sign(fields, FAKE_SECRET, fields["sign"]):
+        try:
+            verified = verify_request_parameters(request.url.query, await request.body(), secret_key=FAKE_SECRET)
+        except CPayError:
             return envelope(10102, "invalid sign")
-        seen.append(fields.get("products", ""))
+        seen.append(verified.parameters.get("products", ""))
         return envelope(0)
 
     app = Starlette(routes=[Route("/openapi/v1/createOrderByCreditCard", record, methods=["POST"])])

@@ -1,9 +1,8 @@
 """The cashier page in headless Chromium: a person opens ``cashierURL``, sees the order and pays or fails it.
 
 ``cpay-emulator serve`` runs as a real process on a free 127.0.0.1 port with a SQLite file. Orders are created
-with a signed ``createOrder``; the browser (Debian's ``chromium`` driven by ``chromium-driver`` through
-Selenium, no browser download) clicks the page's buttons; ``getOrderDetail`` then shows the outcome.
-``make pytest`` installs the two Debian packages when they are missing.
+with a signed ``createOrder``; the browser (headless Chromium, the ``browser`` fixture of ``conftest.py``) clicks
+the page's buttons; ``getOrderDetail`` then shows the outcome.
 """
 
 from __future__ import annotations
@@ -19,9 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from emulator_process import EmulatorProcess
-from selenium import webdriver
 from selenium.common.exceptions import WebDriverException
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -30,18 +27,9 @@ from cpay_signing import CPayAuth, SecretKey
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMEDRIVER = Path("/usr/bin/chromedriver")
 MERCHANT_ID = "20004242"
 SECRET_KEY = SecretKey("cashier-browser-secret")
 SCREENSHOT_DIR_ENV = "CPAY_CASHIER_SCREENSHOTS"  # keep the screenshots there (default: pytest's tmp_path)
-
-if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
-    pytest.skip(
-        f"{CHROMIUM} or {CHROMEDRIVER} is missing and could not be installed "
-        "(make pytest installs the Debian packages chromium and chromium-driver when apt-get is available)",
-        allow_module_level=True,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -59,33 +47,6 @@ def emulator_url() -> Iterator[str]:
 def api(emulator_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=emulator_url, auth=CPayAuth(MERCHANT_ID, SECRET_KEY), timeout=10) as client:
         yield client
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    """Headless Chromium from Debian; the driver path is explicit, so Selenium Manager downloads nothing."""
-    with tempfile.TemporaryDirectory(prefix="cpay-chromium-") as profile:
-        options = webdriver.ChromeOptions()
-        options.binary_location = str(CHROMIUM)
-        for argument in (
-            "--headless=new",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--window-size=900,800",
-            f"--user-data-dir={profile}",
-        ):
-            options.add_argument(argument)
-        driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
-        try:
-            driver.set_page_load_timeout(20)
-            yield driver
-        finally:
-            driver.quit()
 
 
 def create_order(api: httpx.Client, merchant_trade_no: str, amount: str) -> dict[str, Any]:

@@ -408,6 +408,16 @@ def test_parameters_in_the_query_string_of_a_post_are_read_too(unsigned: Any) ->
     assert ok(unsigned.post(f"{V1}/createOrder", params=params))["merchantTradeNo"] == "q1"
 
 
+def test_a_post_with_an_extra_query_parameter_signed_by_cpay_auth_succeeds(client: Any) -> None:
+    # CPayAuth signs the query string and the form body together, as the emulator (and C-Pay) reads both.
+    response = client.post(
+        f"{V1}/createOrder",
+        params={"utm_source": "mail & news"},
+        data={"merchantTradeNo": "q2", "createTime": now(), "userId": "u", "amount": "1", "cryptoCurrency": "BTC"},
+    )
+    assert ok(response)["merchantTradeNo"] == "q2"
+
+
 @pytest.mark.parametrize(
     ("content", "content_type"),
     [

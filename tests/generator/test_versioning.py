@@ -19,7 +19,7 @@ from versioning import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-BLOB = "37ccc0f49a3efa7eba822692847ca089a382834a"
+BLOB = "d6187eb9dd226f99b4691123ea899f3906689b79"
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,8 @@
-"""CPayAuth signs exactly what goes on the wire, as a server decodes it, and leaves the rest intact."""
+"""CPayAuth signs exactly what goes on the wire, as a server decodes it, and leaves the rest intact.
+
+The wire contract: ``merchantId`` and ``sign`` in the query string of every request, GET and POST alike; the
+sign over the parameters of the query string and of the form body together.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +16,24 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cpay_signing import CPayAuth, CPayError, SecretKey, compute_sign, verify_sign
+from cpay_signing import CPayAuth, CPayError, MalformedParametersError, SecretKey, compute_sign, verify_sign
 
 SECRET = "aaaaaaaaaaxxxxxx"
 MERCHANT_ID = "20000092"
+FORM = "application/x-www-form-urlencoded"
 
 
 def server_side_fields(request: httpx.Request) -> list[tuple[str, str]]:
-    """Decode the parameters the way a server does (stdlib, independent of the auth's own parsing)."""
+    """Decode the parameters the way a server does: the query string, then the form body (stdlib, independent
+    of the auth's own parsing)."""
+    fields = parse_qsl(request.url.query.decode(), keep_blank_values=True)
     if request.headers.get("content-type", "").lower().startswith("application/x-www-form-urlencoded"):
-        return parse_qsl(request.content.decode(), keep_blank_values=True)
-    return parse_qsl(request.url.query.decode(), keep_blank_values=True)
+        fields += parse_qsl(request.content.decode(), keep_blank_values=True)
+    return fields
+
+
+def query_names(request: httpx.Request) -> list[str]:
+    return [name for name, _ in parse_qsl(request.url.query.decode(), keep_blank_values=True)]
 
 
 def server_accepts(request: httpx.Request) -> bool:
@@ -65,17 +76,41 @@ def test_get_signs_the_decoded_values_and_keeps_their_encoding() -> None:
     assert dict(server_side_fields(request))["sign"] == compute_sign({**params, "merchantId": MERCHANT_ID}, SECRET)
 
 
-def test_post_form_body_is_signed_and_content_length_follows() -> None:
+def test_post_form_body_is_signed_with_the_credentials_in_the_query_string() -> None:
     client, sent = recording_client()
     form = {"merchantTradeNo": "test114", "amount": "3.10", "callBackURL": "https://shop.example/cb?a=1&b=2"}
     client.post("/openapi/v1/createOrder", data=form, headers={"X-Trace": "t-1"}, timeout=7.0)
     (request,) = sent
-    assert request.content.startswith(httpx.Request("POST", "https://x", data=form).content + b"&merchantId=")
+    assert request.content == httpx.Request("POST", "https://x", data=form).content  # the body as encoded
     assert request.headers["content-length"] == str(len(request.content))
     assert request.headers["x-trace"] == "t-1"
     assert request.extensions["timeout"]["read"] == 7.0
-    assert request.url.query == b""
+    expected_sign = compute_sign({**form, "merchantId": MERCHANT_ID}, SECRET)
+    assert request.url.query == f"merchantId={MERCHANT_ID}&sign={expected_sign}".encode()
     assert server_accepts(request)
+
+
+def test_query_parameters_of_a_post_are_signed_with_its_form_body() -> None:
+    client, sent = recording_client()
+    client.post("/openapi/v1/createOrder", params={"extra": "q r"}, data={"amount": "3.10"})
+    (request,) = sent
+    assert request.url.query.startswith(b"extra=q+r&merchantId=")
+    assert request.content == b"amount=3.10"
+    assert dict(server_side_fields(request))["sign"] == compute_sign(
+        {"extra": "q r", "amount": "3.10", "merchantId": MERCHANT_ID}, SECRET
+    )
+    assert server_accepts(request)
+
+
+def test_credentials_sent_in_a_form_body_move_to_the_query_string() -> None:
+    request = httpx.Request(
+        "POST", "https://x/p", content=b"a=1&merchantId=777&sign=stale", headers={"Content-Type": FORM}
+    )
+    signed = CPayAuth(MERCHANT_ID, SECRET).sign_request(request)
+    assert signed.content == b"a=1"
+    assert query_names(signed) == ["merchantId", "sign"]
+    assert dict(server_side_fields(signed))["merchantId"] == "777"
+    assert server_accepts(signed)
 
 
 def test_form_content_type_with_charset_is_recognised() -> None:
@@ -86,7 +121,8 @@ def test_form_content_type_with_charset_is_recognised() -> None:
         headers={"Content-Type": "Application/X-WWW-Form-Urlencoded; charset=UTF-8"},
     )
     signed = CPayAuth(MERCHANT_ID, SECRET).sign_request(request)
-    assert signed.content.startswith(b"a=1&merchantId=")
+    assert signed.content == b"a=1"
+    assert query_names(signed) == ["merchantId", "sign"]
     assert server_accepts(signed)
 
 
@@ -125,12 +161,25 @@ def test_a_sign_already_present_is_replaced() -> None:
     assert server_accepts(signed)
 
 
-def test_repeated_names_are_signed_with_the_last_value() -> None:
-    request = httpx.Request("GET", "https://x/p?a=1&a=2&&b=3")
-    signed = CPayAuth(MERCHANT_ID, SECRET).sign_request(request)
-    fields = server_side_fields(signed)
-    assert dict(fields)["sign"] == compute_sign({"a": "2", "b": "3", "merchantId": MERCHANT_ID}, SECRET)
-    assert signed.url.query.startswith(b"a=1&a=2&b=3&merchantId=")  # both a's stay; the empty piece goes
+def test_empty_pieces_are_dropped() -> None:
+    signed = CPayAuth(MERCHANT_ID, SECRET).sign_request(httpx.Request("GET", "https://x/p?a=1&&b=3&"))
+    assert signed.url.query.startswith(b"a=1&b=3&merchantId=")
+    assert server_accepts(signed)
+
+
+@pytest.mark.parametrize(
+    ("query", "body"),
+    [("a=1&a=2", None), ("a=1", b"a=2"), ("merchantId=1", b"merchantId=2")],
+    ids=["in-the-query", "across-query-and-body", "merchant-id"],
+)
+def test_a_repeated_name_is_refused_as_the_server_refuses_it(query: str, body: bytes | None) -> None:
+    request = (
+        httpx.Request("POST", f"https://x/p?{query}", content=body, headers={"Content-Type": FORM})
+        if body is not None
+        else httpx.Request("GET", f"https://x/p?{query}")
+    )
+    with pytest.raises(MalformedParametersError, match="is given more than once"):
+        CPayAuth(MERCHANT_ID, SECRET).sign_request(request)
 
 
 def test_json_body_is_refused_with_a_typed_error() -> None:
@@ -159,7 +208,7 @@ def test_body_without_content_type_is_refused() -> None:
     ids=["query", "form-percent-escape", "form-raw-byte"],
 )
 def test_parameters_that_are_not_utf8_are_refused(request_: httpx.Request) -> None:
-    with pytest.raises(CPayError, match="not percent-encoded UTF-8"):
+    with pytest.raises(MalformedParametersError, match="not valid application/x-www-form-urlencoded UTF-8"):
         CPayAuth(MERCHANT_ID, SECRET).sign_request(request_)
 
 

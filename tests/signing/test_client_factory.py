@@ -47,7 +47,8 @@ class SignCheckingHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["Content-Length"])).decode()
-        self._answer(parse_qsl(body, keep_blank_values=True))
+        query = parse_qsl(urlsplit(self.path).query, keep_blank_values=True)  # merchantId and sign
+        self._answer(query + parse_qsl(body, keep_blank_values=True))
 
     def _answer(self, fields: list[tuple[str, str]]) -> None:
         self.server.received.append(dict(fields))

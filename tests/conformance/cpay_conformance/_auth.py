@@ -4,16 +4,20 @@ Schemathesis validates a generated case, encodes it with ``requests`` and only t
 ``PreparedRequest``. Signing there (and not in a ``before_call`` hook, which sees values before encoding and
 whose edits make Schemathesis re-validate the case) keeps positive cases positive, and every reproduction
 (``curl``, ``st replay``, cassettes) carries the same valid ``sign`` that the server received.
+
+What is signed and where the credentials go is decided by ``cpay_signing.sign_request_parameters``, the
+toolkit's one signer, which ``CPayAuth`` and the emulator's verifier share: ``merchantId`` and ``sign`` in the
+query string, the sign over the query string and the form body.
 """
 
 from __future__ import annotations
 
 import ipaddress
-from urllib.parse import quote, unquote_plus, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from cpay_signing import SecretKey, compute_sign
+from cpay_signing import MalformedParametersError, SecretKey, sign_request_parameters
 
 __all__ = ["MERCHANT_ID", "SIGN", "CPaySignAuth", "SigningMode", "WriteRefusedError", "is_loopback_url"]
 
@@ -47,29 +51,16 @@ def is_loopback_url(url: str) -> bool:
         return False
 
 
-def _decode(piece: bytes) -> tuple[str, str]:
-    """``name=value`` as a form decoder reads it: ``+`` is a space, percent-escapes are UTF-8."""
-    raw_name, _, raw_value = piece.partition(b"=")
-    # A value that is not UTF-8 cannot be signed as the server reads it; ``replace`` signs something close,
-    # and the server rejects such a request as malformed before it looks at the sign.
-    return (
-        unquote_plus(raw_name.decode("utf-8", "replace"), errors="replace"),
-        unquote_plus(raw_value.decode("utf-8", "replace"), errors="replace"),
-    )
-
-
-def _pieces(encoded: bytes) -> list[bytes]:
-    return [piece for piece in encoded.split(b"&") if piece]
-
-
 class CPaySignAuth(requests.auth.AuthBase):
     """A ``requests`` auth that signs C-Pay requests (document section 16) after they are encoded.
 
-    * Parameters are read from the query string and, for a form-encoded body, from the body too (C-Pay reads
-      both alike); the signature covers all of them as the server decodes them.
-    * ``merchantId`` is added where it is missing (to the form body of a form POST, else to the query string);
-      any ``sign`` already present is dropped and a fresh one appended. The other bytes are left as they were,
-      so Schemathesis's own encoding (order, escapes, repeated names) reaches the server unchanged.
+    * ``sign_request_parameters`` signs the query string and, for a form-encoded body, the body too; it adds
+      ``merchantId`` (where missing) and ``sign`` to the query string and leaves the other bytes as they were,
+      so Schemathesis's own encoding (order, escapes) reaches the server unchanged.
+    * A request the signer refuses (a name repeated, as a form encoder sends an array; text that is not
+      UTF-8) goes out as generated, without credentials: no ``sign`` is defined for it, and C-Pay refuses it
+      either way (the emulator reads it as malformed before it looks at the sign).
+    * ``SigningMode.MERCHANT_ONLY`` sends the signer's ``merchantId`` but drops its ``sign``.
     * ``allow_writes=False`` refuses (``WriteRefusedError``) to sign a request with a body-carrying method to a
       host that is not loopback, unless its path is one of ``read_only_paths`` (the GET operations, which a
       method probe may call with POST): the default against a real deployment is read-only, and C-Pay
@@ -111,47 +102,24 @@ class CPaySignAuth(requests.auth.AuthBase):
                 "money run against a remote deployment only with the write opt-in (WRITE=1 / CPAY_WRITE=1)"
             )
         parts = urlsplit(url)
-        query = _pieces(parts.query.encode("ascii", "replace"))
         body = request.body
         is_form = _media_type(request) == _FORM
         if is_form and isinstance(body, str):
             body = body.encode("utf-8")
-        if is_form and isinstance(body, bytes) and body:
-            # POST: credentials go beside the other fields, in the body; the query string (if any) is signed too.
-            new_body = self._sign(query, _pieces(body))
-            request.body = new_body
-            request.headers["Content-Length"] = str(len(new_body))
-        else:
-            signed_query = self._sign([], query).decode("ascii")
-            request.url = urlunsplit(parts._replace(query=signed_query))
+        form = body if is_form and isinstance(body, bytes) and body else None
+        try:
+            query, signed_body = sign_request_parameters(
+                parts.query, form, merchant_id=self.merchant_id, secret_key=self._secret_key
+            )
+        except MalformedParametersError:
+            return request
+        if self.mode == SigningMode.MERCHANT_ONLY:
+            query = b"&".join(piece for piece in query.split(b"&") if not piece.startswith(SIGN.encode() + b"="))
+        request.url = urlunsplit(parts._replace(query=query.decode("utf-8")))
+        if signed_body is not None:
+            request.body = signed_body
+            request.headers["Content-Length"] = str(len(signed_body))
         return request
-
-    def _sign(self, first: list[bytes], second: list[bytes]) -> bytes:
-        """Return ``second`` re-joined with ``merchantId`` (if missing in both) and ``sign`` appended.
-
-        ``first`` holds pieces that stay where they are (the query string of a form POST) but are signed too.
-        """
-        fields: list[tuple[str, str]] = []
-        kept: list[bytes] = []
-        has_merchant = False
-        for piece in first:
-            name, value = _decode(piece)
-            if name != SIGN:
-                fields.append((name, value))
-                has_merchant = has_merchant or (name == MERCHANT_ID and bool(value))
-        for piece in second:
-            name, value = _decode(piece)
-            if name == SIGN:
-                continue
-            kept.append(piece)
-            fields.append((name, value))
-            has_merchant = has_merchant or (name == MERCHANT_ID and bool(value))
-        if not has_merchant:
-            fields.append((MERCHANT_ID, self.merchant_id))
-            kept.append(f"{MERCHANT_ID}={quote(self.merchant_id, safe='')}".encode("ascii"))
-        if self.mode == SigningMode.SIGN:
-            kept.append(f"{SIGN}={compute_sign(fields, self._secret_key)}".encode("ascii"))
-        return b"&".join(kept)
 
 
 def _media_type(request: requests.PreparedRequest) -> str:

@@ -1,0 +1,89 @@
+"""The public names of ``cpay_signing`` and ``cpay_emulator`` are pinned, as httpx's tests/test_exported_members.py.
+
+A name added to or dropped from a package's ``__all__`` changes what users import, so it must change here too,
+on purpose. And ``__all__`` is the whole public namespace: every public name the package defines is listed,
+and every listed name exists.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pytest
+
+import cpay_emulator
+import cpay_signing
+
+PINNED = {
+    cpay_signing: [
+        "DEFAULT_CONNECT_RETRIES",
+        "DEFAULT_TIMEOUT",
+        "ENVIRONMENTS",
+        "WEBHOOK_FAIL",
+        "WEBHOOK_OK",
+        "WEBHOOK_REPLY_CONTENT_TYPE",
+        "AsyncCPayTransport",
+        "BusinessError",
+        "CPayAuth",
+        "CPayError",
+        "CPayTransport",
+        "Envelope",
+        "MalformedParametersError",
+        "OrderStatus",
+        "SecretKey",
+        "SignableParams",
+        "SignatureError",
+        "SignatureProblem",
+        "TransportError",
+        "UnexpectedResponseError",
+        "VerifiedRequest",
+        "WebhookEvent",
+        "WebhookPayloadError",
+        "araise_for_business_error",
+        "compute_sign",
+        "create_client",
+        "parse_webhook",
+        "raise_for_business_error",
+        "sign_request_parameters",
+        "signing_payload",
+        "unwrap",
+        "verify_request_parameters",
+        "verify_sign",
+        "webhook_reply",
+    ],
+    cpay_emulator: [
+        "DEFAULT_USD_PRICES",
+        "DEMO_MERCHANT_ID",
+        "DEMO_SECRET_KEY",
+        "Balance",
+        "Emulator",
+        "EmulatorConfig",
+        "EmulatorError",
+        "ErrorCode",
+        "FeeRates",
+        "Merchant",
+        "NewOrder",
+        "Order",
+        "OrderKind",
+        "OrderStatus",
+        "Store",
+        "WebhookDispatcher",
+        "WebhookPolicy",
+        "create_app",
+        "demo_merchant",
+    ],
+}
+
+PACKAGES = pytest.mark.parametrize("package", list(PINNED), ids=lambda package: package.__name__)
+
+
+@PACKAGES
+def test_all_is_the_pinned_list_of_public_names(package: ModuleType) -> None:
+    assert package.__all__ == PINNED[package]
+
+
+@PACKAGES
+def test_every_public_name_of_the_package_is_exported_and_every_export_exists(package: ModuleType) -> None:
+    public = {name for name in vars(package) if not name.startswith("_")}
+    assert public == set(package.__all__)
+    assert len(package.__all__) == len(set(package.__all__)), "a name is listed twice"
