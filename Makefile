@@ -17,6 +17,10 @@ SECRET_KEY ?=
 # WRITE=1: against a deployment, also run the operations that create orders or move money. SEED=n: reproduce a run.
 WRITE ?=
 SEED ?=
+# `make generate BUMP=1`: record the release the change report proposes (BUMP=minor|major: at least that level).
+# `make generate BASE=<git ref>`: report against openapi.yaml at that ref instead of the latest release.
+BUMP ?=
+BASE ?=
 
 .PHONY: help venv node chromium test pytest lint generate check-generated docs conformance bench emulator lock clean
 
@@ -64,11 +68,11 @@ lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, opena
 	$(BIN)/openapi-spec-validator openapi.yaml
 	tools/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml
 
-generate: $(STAMP)  ## regenerate generated/ (the typed client cpay_client) from openapi.yaml
-	$(PY) generator/generate.py
+generate: $(STAMP)  ## regenerate generated/ from openapi.yaml, print the change report; BUMP=1 records the release
+	$(PY) generator/generate.py $(if $(BUMP),--bump $(if $(filter 1 yes true,$(BUMP)),proposed,$(BUMP))) $(if $(BASE),--base '$(BASE)')
 
 # Then mypy --strict over all of generated/ (generator/mypy.ini: the repo's own config skips generated code).
-check-generated: $(STAMP)  ## fail with a diff if generated/ is not what openapi.yaml generates now; mypy --strict it
+check-generated: $(STAMP)  ## fail if generated/ is not what openapi.yaml generates, breaks callers under the same major, or fails mypy --strict
 	$(PY) generator/generate.py --check
 	$(BIN)/mypy --config-file generator/mypy.ini generated/cpay_client
 
@@ -85,7 +89,7 @@ ifneq ($(SECRET_KEY),)
 conformance: export CPAY_SECRET_KEY = $(SECRET_KEY)
 endif
 conformance: $(STAMP)  ## Schemathesis vs the emulator; or BASE_URL=... MERCHANT_ID=... SECRET_KEY=... [WRITE=1] [SEED=n]
-	PYTHONPATH=tests/conformance $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED))
+	PYTHONPATH=tests/conformance$${PYTHONPATH:+:$$PYTHONPATH} $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED))
 
 emulator: $(STAMP)  ## run the C-Pay emulator on 127.0.0.1:8000 (ARGS='--port 0 --db :memory: ...'; see --help)
 	$(BIN)/cpay-emulator serve $(ARGS)

@@ -1,14 +1,18 @@
 """Regenerate ``generated/`` from ``openapi.yaml`` (``make generate``) or prove it is up to date (``--check``).
 
-The generator always writes into a fresh temporary folder. ``make generate`` then makes ``generated/`` equal to
-that folder, deleting files the spec no longer produces (``openapi-python-client --overwrite`` would only delete
-``models/`` and ``api/``). ``--check`` compares the two trees byte for byte and exits 1 with a diff on any
-difference: the golden-record pattern of openapi-python-client's own end-to-end tests.
+The generator always writes into a fresh temporary folder. ``make generate`` then prints what changed for users
+since the latest release of the client and the version that calls for (``release.py``), and makes
+``generated/`` equal to that folder, deleting files the spec no longer produces (``openapi-python-client
+--overwrite`` would only delete ``models/`` and ``api/``); ``--bump`` also records the release. ``--check``
+compares the two trees byte for byte and exits 1 with a diff on any difference (the golden-record pattern of
+openapi-python-client's own end-to-end tests), then exits 1 when the changes since the latest release break
+callers under the same major version.
 
 The output depends only on the spec, ``generator/config.yaml``, ``generator/templates/`` and the versions pinned
 in ``requirements/constraints.txt``: the post hooks run this venv's ruff with ``--isolated --no-cache``.
 
-Exit status: 0 done or up to date, 1 ``generated/`` differs from the spec, 2 the generator failed.
+Exit status: 0 done or up to date, 1 ``generated/`` differs from the spec or needs a new major version, 2 the
+generator failed or the release history cannot be read.
 """
 
 from __future__ import annotations
@@ -23,6 +27,10 @@ import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+
+import release
+from change_report import Level
+from versioning import ReleaseError
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 ROOT = GENERATOR_DIR.parent
@@ -49,7 +57,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail if generated/ differs from a fresh generation")
     parser.add_argument("--spec", type=Path, default=ROOT / "openapi.yaml", help="the OpenAPI document")
     parser.add_argument("--output", type=Path, default=ROOT / "generated", help="the generated package's folder")
+    parser.add_argument(
+        "--bump",
+        nargs="?",
+        const="proposed",
+        choices=["proposed", "patch", "minor", "major"],
+        help="record a release: the version the report proposes, or a higher level (writes config and CHANGELOG)",
+    )
+    parser.add_argument("--base", metavar="REF", help="report against openapi.yaml at a git ref, not the last release")
     args = parser.parse_args(argv)
+    if args.check and (args.bump or args.base):
+        parser.error("--check takes neither --bump nor --base")
+    if args.bump and args.base:
+        parser.error("a release is always reported against the previous release: drop --base")
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cpay-generate-") as scratch:
@@ -59,6 +79,18 @@ def main(argv: list[str] | None = None) -> int:
         except GeneratorFailedError as error:
             print(f"cannot generate the client from {_shown(args.spec)}:\n{error}", file=sys.stderr)
             return 2
+        workspace = release.Workspace(
+            root=ROOT,
+            spec=args.spec,
+            output=args.output,
+            config=CONFIG,
+            templates=TEMPLATES,
+            script=Path(__file__).resolve(),
+            fresh=fresh,
+            scratch=Path(scratch),
+            generate=generate_into,
+        )
+        release.carry_history(workspace)
         if args.check:
             differences = list(diff_trees(expected=fresh, actual=args.output))
             if differences:
@@ -69,14 +101,34 @@ def main(argv: list[str] | None = None) -> int:
                     file=sys.stderr,
                 )
                 return 1
-            print(f"{_shown(args.output)} matches {_shown(args.spec)} ({time.monotonic() - started:.1f} s)")
+            try:
+                version_fits, verdict = release.check(workspace)
+            except (ReleaseError, GeneratorFailedError) as error:
+                print(f"cannot check the version of {_shown(args.output)}: {error}", file=sys.stderr)
+                return 2
+            if not version_fits:
+                print(verdict, file=sys.stderr)
+                return 1
+            print(f"{_shown(args.output)} matches {_shown(args.spec)}; {verdict} ({time.monotonic() - started:.1f} s)")
             return 0
+        config_text = None
+        try:
+            bump = None if args.bump in (None, "proposed") else Level[args.bump.upper()]
+            config_text = release.prepare(workspace, bump=bump, bump_requested=bool(args.bump), base_ref=args.base)
+        except (ReleaseError, GeneratorFailedError) as error:
+            if args.bump or args.base:
+                print(f"cannot report the changes of {_shown(args.output)}: {error}", file=sys.stderr)
+                return 2
+            # The client itself was generated: write it, and say why there is no report.
+            print(f"warning: no change report for {_shown(args.output)}: {error}", file=sys.stderr)
         changed = sync_tree(source=fresh, target=args.output)
+        if config_text is not None:
+            CONFIG.write_text(config_text, encoding="utf-8")
     print(f"{_shown(args.output)}: {changed} file(s) written or removed ({time.monotonic() - started:.1f} s)")
     return 0
 
 
-def generate_into(destination: Path, spec: Path) -> None:
+def generate_into(destination: Path, spec: Path, config: Path = CONFIG) -> None:
     """Run the pinned openapi-python-client on ``spec`` into the new folder ``destination``."""
     _check_pins()
     venv_bin = Path(sys.executable).parent
@@ -95,7 +147,7 @@ def generate_into(destination: Path, spec: Path) -> None:
         "--path",
         str(spec),
         "--config",
-        str(CONFIG),
+        str(config),
         "--custom-template-path",
         str(TEMPLATES),
         "--meta",

@@ -1,12 +1,12 @@
 """``make check-generated`` (``generator/generate.py --check``) fails when ``generated/`` drifts from the spec.
 
-Each test works on a copy of ``openapi.yaml``, ``generator/`` and ``generated/`` in a temporary folder, so the
-repository is never touched. Every run of the generator takes about a second.
+Each test works on a scratch copy of the repository (``tests/scratch_repo.py``: a git repository of its own,
+since the check reads the latest release's spec back from git), so the repository is never touched. Every run
+of the generator takes about a second.
 """
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,17 +14,12 @@ from typing import Any
 
 import pytest
 import yaml
-
-ROOT = Path(__file__).resolve().parents[2]
-BY_PRODUCTS = shutil.ignore_patterns("__pycache__", "*.egg-info", ".mypy_cache", ".ruff_cache")
+from scratch_repo import ScratchRepo
 
 
 @pytest.fixture
 def repo_copy(tmp_path: Path) -> Path:
-    shutil.copy(ROOT / "openapi.yaml", tmp_path / "openapi.yaml")
-    shutil.copytree(ROOT / "generator", tmp_path / "generator", ignore=BY_PRODUCTS)
-    shutil.copytree(ROOT / "generated", tmp_path / "generated", ignore=BY_PRODUCTS)
-    return tmp_path
+    return ScratchRepo.create(tmp_path / "repo").path
 
 
 def run_generator(repo: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
@@ -100,7 +95,6 @@ def test_a_broken_spec_fails_with_the_generator_output(repo_copy: Path) -> None:
 
 
 def test_a_generator_other_than_the_pinned_version_is_refused(repo_copy: Path) -> None:
-    (repo_copy / "requirements").mkdir()
     (repo_copy / "requirements" / "constraints.txt").write_text(
         "openapi-python-client==0.0.1\nruff==0.0.1\n", encoding="utf-8"
     )

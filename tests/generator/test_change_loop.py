@@ -1,0 +1,256 @@
+"""The whole loop of a spec change, on a scratch copy of the repository: edit ``openapi.yaml``, ``make
+generate`` (the change report and the version it proposes), ``make check-generated`` (no breaking change under
+the same major version), ``make generate BUMP=1`` (the release), and the check again.
+
+Each test is one kind of change with the report it must produce. A generation takes about a second; a report
+on a changed spec generates the release's client too, so each ``make generate`` here takes about two.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scratch_repo import ScratchRepo
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> ScratchRepo:
+    return ScratchRepo.create(tmp_path / "repo")
+
+
+def version_of(repo: ScratchRepo) -> tuple[str, str]:
+    """(the version in generator/config.yaml, the version in generated/pyproject.toml)."""
+    config = re.search(r'^package_version_override: "([^"]+)"', repo.read("generator/config.yaml"), re.M)
+    project = re.search(r'^version = "([^"]+)"', repo.read("generated/pyproject.toml"), re.M)
+    assert config is not None
+    assert project is not None
+    return config[1], project[1]
+
+
+def released_versions(repo: ScratchRepo) -> list[str]:
+    return re.findall(r"^## (\S+)", repo.read("generated/CHANGELOG.md"), re.M)
+
+
+def add_create_crypto_order(spec: dict[str, Any]) -> None:
+    operation = copy.deepcopy(spec["paths"]["/openapi/v1/createOrder"])
+    operation["post"]["operationId"] = "createCryptoOrder"
+    spec["paths"]["/openapi/v1/createCryptoOrder"] = operation
+
+
+def test_the_repository_is_released_as_it_stands(repo: ScratchRepo) -> None:
+    generate = repo.make("generate")
+    assert generate.returncode == 0, generate.stderr
+    assert "No change since cpay-client 1.0.0" in generate.stdout
+    assert version_of(repo) == ("1.0.0", "1.0.0")
+    check = repo.make("check-generated")
+    assert check.returncode == 0, check.stderr
+    assert "cpay-client 1.0.0: openapi.yaml is the spec of that release" in check.stdout
+
+
+def test_an_added_operation_is_named_and_proposes_a_minor_version(repo: ScratchRepo) -> None:
+    repo.edit_spec(add_create_crypto_order)
+
+    generate = repo.make("generate")
+
+    assert generate.returncode == 0, generate.stderr
+    report = generate.stdout
+    assert "- Added: `createCryptoOrder`: operation added (POST /openapi/v1/createCryptoOrder)" in report
+    assert (
+        "- Added: `cpay_client.api.crypto_pay_in.create_crypto_order`: module added "
+        "(functions `sync_detailed`, `sync`, `asyncio_detailed`, `asyncio`)"
+    ) in report
+    assert "Breaking" not in report
+    assert "Next version: 1.1.0 (minor: additions, nothing breaks)" in report
+    assert repo.read("reports/generate/changes.md") in report  # the same report, in a file to paste
+    assert (repo.path / "generated/cpay_client/api/crypto_pay_in/create_crypto_order.py").is_file()
+    assert version_of(repo) == ("1.0.0", "1.0.0")  # proposed, not applied
+
+    # An addition is allowed under the same version until it is released...
+    check = repo.make("check-generated")
+    assert check.returncode == 0, check.stderr
+    assert "`make generate BUMP=1` releases them as 1.1.0" in check.stdout
+
+    # ...and BUMP=1 releases it: config, pyproject and changelog agree, and the check is clean.
+    bump = repo.make("generate", BUMP="1")
+    assert bump.returncode == 0, bump.stderr
+    assert "Released cpay-client 1.1.0 (minor: additions, nothing breaks)" in bump.stdout
+    assert version_of(repo) == ("1.1.0", "1.1.0")
+    assert released_versions(repo) == ["1.1.0", "1.0.0"]
+    entry = repo.read("generated/CHANGELOG.md").split("## 1.0.0")[0]
+    assert "- Added: `createCryptoOrder`: operation added" in entry
+    assert "## 1.1.0 (C-Pay API 2.0)" in entry
+    check = repo.make("check-generated")
+    assert check.returncode == 0, check.stderr
+    assert "cpay-client 1.1.0: openapi.yaml is the spec of that release" in check.stdout
+    again = repo.make("generate")
+    assert "No change since cpay-client 1.1.0 (not committed yet)" in again.stdout
+    assert "0 file(s) written or removed" in again.stdout
+
+
+def test_a_removed_response_field_is_breaking_and_fails_the_check_until_a_major_release(repo: ScratchRepo) -> None:
+    def remove_cashier_url(spec: dict[str, Any]) -> None:
+        order = spec["components"]["schemas"]["CryptoOrder"]
+        del order["properties"]["cashierURL"]
+        order["required"].remove("cashierURL")
+
+    repo.edit_spec(remove_cashier_url)
+    generate = repo.make("generate")
+
+    assert generate.returncode == 0, generate.stderr
+    assert "- Breaking: `createOrder`: response field `data.cashierURL` removed" in generate.stdout
+    assert "- Breaking: `cpay_client.models.CryptoOrder.cashier_url`: removed" in generate.stdout
+    assert "Next version: 2.0.0 (major: breaking changes)" in generate.stdout
+
+    check = repo.make("check-generated")
+    assert check.returncode != 0
+    assert "- Breaking: `createOrder`: response field `data.cashierURL` removed" in check.stderr
+    assert (
+        "generated/ carries breaking changes since cpay-client 1.0.0 under the same major version 1: "
+        "run `make generate BUMP=1` (it releases 2.0.0) and commit."
+    ) in check.stderr
+
+    bump = repo.make("generate", BUMP="1")
+    assert bump.returncode == 0, bump.stderr
+    assert version_of(repo) == ("2.0.0", "2.0.0")
+    repo.commit("release 2.0.0")
+    check = repo.make("check-generated")
+    assert check.returncode == 0, check.stderr
+    assert "No change since cpay-client 2.0.0 (the latest release)" in repo.make("generate").stdout
+
+
+def test_a_narrowed_enum_is_breaking(repo: ScratchRepo) -> None:
+    def drop_bnb(spec: dict[str, Any]) -> None:
+        currency = spec["components"]["schemas"]["CreateOrderRequest"]["properties"]["cryptoCurrency"]
+        currency["enum"].remove("BNB")
+        currency["x-enum-varnames"].remove("BNB")
+
+    repo.edit_spec(drop_bnb)
+    generate = repo.make("generate")
+
+    assert generate.returncode == 0, generate.stderr
+    assert "- Breaking: `createOrder`: request field `cryptoCurrency`: enum value `BNB` removed" in generate.stdout
+    assert "- Breaking: `cpay_client.models.CreateOrderRequestCryptoCurrency.BNB`: removed" in generate.stdout
+    assert "Next version: 2.0.0" in generate.stdout
+
+
+def test_a_renamed_parameter_is_breaking(repo: ScratchRepo) -> None:
+    def rename_hash(spec: dict[str, Any]) -> None:
+        parameters = spec["paths"]["/openapi/v1/getOrderDetail"]["get"]["parameters"]
+        next(parameter for parameter in parameters if parameter["name"] == "hash")["name"] = "txHash"
+
+    repo.edit_spec(rename_hash)
+    generate = repo.make("generate")
+
+    assert generate.returncode == 0, generate.stderr
+    report = generate.stdout
+    assert "- Breaking: `getOrderDetail`: parameter `hash` renamed to `txHash`" in report
+    assert (
+        "- Breaking: `cpay_client.api.orders.get_order_detail`: `sync_detailed`, `sync`, `asyncio_detailed`, "
+        "`asyncio`: parameter `hash_` removed"
+    ) in report
+    assert (
+        "- Added: `cpay_client.api.orders.get_order_detail`: `sync_detailed`, `sync`, `asyncio_detailed`, "
+        "`asyncio`: optional parameter `tx_hash` added"
+    ) in report
+    assert "Next version: 2.0.0" in report
+
+
+def test_a_description_change_is_a_patch(repo: ScratchRepo) -> None:
+    def reword(spec: dict[str, Any]) -> None:
+        spec["paths"]["/openapi/v1/createOrder"]["post"]["description"] = "Create a crypto pay-in order."
+
+    repo.edit_spec(reword)
+    generate = repo.make("generate")
+
+    assert generate.returncode == 0, generate.stderr
+    assert "- Documentation: `createOrder`: description changed" in generate.stdout
+    assert "Python client (cpay_client)" not in generate.stdout  # docstrings changed, not the API
+    assert "Next version: 1.0.1 (patch: no change to what a user calls or reads)" in generate.stdout
+    assert repo.make("check-generated").returncode == 0
+    assert repo.make("generate", BUMP="1").returncode == 0
+    assert version_of(repo) == ("1.0.1", "1.0.1")
+
+    # BASE=<ref> reports against the spec of any commit, and records nothing.
+    repo.commit("release 1.0.1")
+    against_parent = repo.make("generate", BASE="HEAD~1")
+    assert against_parent.returncode == 0, against_parent.stderr
+    assert "## Changes against openapi.yaml at HEAD~1" in against_parent.stdout
+    assert "- Documentation: `createOrder`: description changed" in against_parent.stdout
+    assert "Next version" not in against_parent.stdout
+    assert version_of(repo) == ("1.0.1", "1.0.1")
+
+
+def test_a_second_bump_before_committing_replaces_the_first(repo: ScratchRepo) -> None:
+    repo.edit_spec(add_create_crypto_order)
+    assert repo.make("generate", BUMP="1").returncode == 0
+    assert released_versions(repo) == ["1.1.0", "1.0.0"]
+
+    def remove_returned_url(spec: dict[str, Any]) -> None:
+        del spec["components"]["schemas"]["CryptoOrder"]["properties"]["returnURL"]
+
+    repo.edit_spec(remove_returned_url)
+    bump = repo.make("generate", BUMP="1")
+
+    assert bump.returncode == 0, bump.stderr
+    assert "(replacing the uncommitted 1.1.0)" in bump.stdout
+    assert released_versions(repo) == ["2.0.0", "1.0.0"]
+    entry = repo.read("generated/CHANGELOG.md").split("## 1.0.0")[0]
+    assert "operation added" in entry  # the report is against 1.0.0: both changes are in it
+    assert "response field `data.returnURL` removed" in entry
+    assert repo.make("check-generated").returncode == 0
+
+
+def test_a_version_set_by_hand_fails_the_check(repo: ScratchRepo) -> None:
+    config = repo.path / "generator/config.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace('"1.0.0"', '"1.1.0"'), encoding="utf-8")
+    assert repo.make("generate").returncode == 0
+
+    check = repo.make("check-generated")
+
+    assert check.returncode != 0
+    assert "generator/config.yaml says 1.1.0 but the latest release in generated/CHANGELOG.md is 1.0.0" in check.stderr
+
+
+def test_a_bump_below_the_changes_is_refused(repo: ScratchRepo) -> None:
+    repo.edit_spec(add_create_crypto_order)
+
+    bump = repo.make("generate", BUMP="patch")
+
+    assert bump.returncode != 0
+    assert "the changes since 1.0.0 call for a minor release; a patch one would hide them" in bump.stderr
+    assert version_of(repo) == ("1.0.0", "1.0.0")
+    assert not (repo.path / "generated/cpay_client/api/crypto_pay_in/create_crypto_order.py").exists()
+
+
+def test_a_release_whose_spec_git_does_not_hold_cannot_be_checked_or_bumped(repo: ScratchRepo) -> None:
+    changelog = repo.path / "generated/CHANGELOG.md"
+    recorded = re.search(r"git blob ([0-9a-f]{40})", changelog.read_text(encoding="utf-8"))
+    assert recorded is not None
+    changelog.write_text(changelog.read_text(encoding="utf-8").replace(recorded[1], "0" * 40), encoding="utf-8")
+    repo.edit_spec(lambda spec: spec["info"].update(summary="C-Pay."))
+
+    check = repo.make("check-generated")
+
+    assert check.returncode != 0
+    assert "cannot check the version of generated: the openapi.yaml of cpay-client 1.0.0 cannot be read back" in (
+        check.stderr
+    )
+    assert f"does not hold git blob {'0' * 40}" in check.stderr
+
+    # make generate still writes the client, and says why it has no report.
+    repo.edit_spec(
+        lambda spec: spec["components"]["schemas"]["KycResult"]["properties"].update(note={"type": "string"})
+    )
+    generate = repo.make("generate")
+    assert generate.returncode == 0, generate.stderr
+    assert "warning: no change report for generated: the openapi.yaml of cpay-client 1.0.0" in generate.stderr
+    assert "note: str | Unset = UNSET" in repo.read("generated/cpay_client/models/kyc_result.py")
+    bump = repo.make("generate", BUMP="1")
+    assert bump.returncode != 0
+    assert "cannot report the changes of generated: the openapi.yaml of cpay-client 1.0.0" in bump.stderr
