@@ -144,9 +144,10 @@ class OutcomeUnknownError(LostResponseError):
 
 class RecoveredOrderError(LostResponseError):
     """The write took effect (``getOrderDetail`` found its order) but the operation's result cannot be rebuilt
-    from the order: a field it requires was only in the lost response (``createOrder``'s and
+    from the order: what the caller needs was only in the lost response (``createOrder``'s and
     ``createOrderByCreditCard``'s ``cashierURL``, ``exchange``'s ``exchangeRate``, ``createFiatPayoutOrder``'s
-    ``orderAmount``). ``order`` is the order as ``getOrderDetail`` returned it; ``traceid`` is that lookup's."""
+    ``orderAmount``, ``pwpp``'s ``pageData``). ``order`` is the order as ``getOrderDetail`` returned it (its
+    ``status`` says whether it is under way, completed or closed); ``traceid`` is that lookup's."""
 
     order: OrderDetail
     traceid: str | None

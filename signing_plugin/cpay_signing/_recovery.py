@@ -6,8 +6,8 @@ the request may have reached the server (``may_have_arrived``: a read or write t
 connection, an HTTP 5xx), the client asks ``getOrderDetail``, and ``classify_lookup`` reads the answer:
 
 * ``Found``: the write took effect. ``rebuild_result`` turns the order into the operation's ``data`` where
-  the operation's result needs nothing that only the lost response had (``withdraw``, ``pwpp``); otherwise
-  the call raises ``RecoveredOrderError`` with the order.
+  the operation's result needs nothing that only the lost response had (``withdraw``); otherwise the call
+  raises ``RecoveredOrderError`` with the order (``LOST_WITH_THE_RESPONSE`` names what is missing).
 * ``NotFound`` (an answer code of ``not_found_codes``): the write did not take effect, and is sent once more.
   A refusal as duplicate (``duplicate_codes``) means the first one did arrive after the lookup: look again.
 * ``Undecided``: anything else; the call raises ``OutcomeUnknownError``. Only a positive "not found" ever
@@ -33,6 +33,8 @@ import httpx
 __all__ = [
     "DEFAULT_DUPLICATE_CODES",
     "DEFAULT_NOT_FOUND_CODES",
+    "LOOKUP_OPERATION",
+    "LOST_WITH_THE_RESPONSE",
     "RECOVERY_FIELD",
     "RESULT_FIELDS",
     "Found",
@@ -42,6 +44,8 @@ __all__ = [
     "Undecided",
     "classify_lookup",
     "envelope_code",
+    "envelope_of",
+    "lost_description",
     "may_have_arrived",
     "merchant_trade_no_of",
     "rebuild_result",
@@ -70,9 +74,9 @@ _NOT_SENT: Final = (
     httpx.LocalProtocolError,
 )
 
-RESULT_FIELDS: Final[Mapping[str, tuple[Mapping[str, str], frozenset[str]] | None]] = {
-    # operationId: ({OrderDetail field: result field}, the result's required fields), or None when a required
-    # field of the result is not among OrderDetail's (pinned against openapi.yaml by the tests).
+RESULT_FIELDS: Final[Mapping[str, tuple[Mapping[str, str], frozenset[str]]]] = {
+    # operationId: ({OrderDetail field: result field}, the result's required fields); pinned against openapi.yaml
+    # by the tests. A status that moved on since the write (a payout closed since) is the current one.
     "withdraw": (
         {
             "orderId": "orderId",
@@ -90,11 +94,18 @@ RESULT_FIELDS: Final[Mapping[str, tuple[Mapping[str, str], frozenset[str]] | Non
         },
         frozenset({"orderId", "merchantTradeNo", "status"}),
     ),
-    "pwpp": ({"orderId": "orderId"}, frozenset({"orderId"})),
-    "createOrder": None,  # cashierURL, orderAmount
-    "createOrderByCreditCard": None,  # cashierURL, orderStatus
-    "createFiatPayoutOrder": None,  # orderAmount
-    "exchange": None,  # exchangeRate, targetAmount
+}
+
+LOST_WITH_THE_RESPONSE: Final[Mapping[str, str]] = {
+    # The other writes with a merchantTradeNo: a field of the result that getOrderDetail does not return. All
+    # but pwpp's are required by the result's schema. pwpp's result requires only orderId, but a rebuilt one
+    # would be a code-0 answer without the page the customer must see (3-D Secure) and without a status, so a
+    # decline could pass for a payment under way: the order itself, with its status, is more honest.
+    "createOrder": "cashierURL",
+    "createOrderByCreditCard": "cashierURL",
+    "createFiatPayoutOrder": "orderAmount",
+    "exchange": "exchangeRate",
+    "pwpp": "pageData",
 }
 
 
@@ -249,10 +260,9 @@ def classify_lookup(
 
 def rebuild_result(operation: str, order: Mapping[str, Any]) -> dict[str, Any] | None:
     """The operation's ``data`` rebuilt from ``getOrderDetail``'s order, or ``None`` where it cannot be."""
-    recipe = RESULT_FIELDS.get(operation)
-    if recipe is None:
+    if operation not in RESULT_FIELDS:
         return None
-    fields, required = recipe
+    fields, required = RESULT_FIELDS[operation]
     data = {result: order[detail] for detail, result in fields.items() if order.get(detail) not in (None, "")}
     return data if required <= data.keys() else None
 

@@ -31,6 +31,7 @@ from cpay_signing._calllog import log_exchange, log_parameters, logger, operatio
 from cpay_signing._errors import OutcomeUnknownError, RecoveredOrderError, TransportError
 from cpay_signing._recovery import (
     LOOKUP_OPERATION,
+    LOST_WITH_THE_RESPONSE,
     RECOVERY_FIELD,
     Found,
     NotFound,
@@ -269,9 +270,10 @@ def _recovered_order_error(operation: str, merchant_trade_no: str, lost: str, fo
             operation=operation,
             merchant_trade_no=merchant_trade_no,
         )
+    missing = LOST_WITH_THE_RESPONSE.get(operation, "result")
     return RecoveredOrderError(
         f"{operation} with merchantTradeNo {merchant_trade_no!r} took effect (order {order.order_id}, status "
-        f"{order.status.value}) but its response was lost ({lost}), and the order alone does not make its result",
+        f"{order.status.value}) but its response was lost ({lost}), and with it the {missing}",
         operation=operation,
         merchant_trade_no=merchant_trade_no,
         order=order,

@@ -78,7 +78,8 @@ class CPayClient(Client):
         if recover_lost_writes is not None:
             recovery = attrs.evolve(recovery, enabled=recover_lost_writes)
         return build_client(
-            attrs.evolve(setup, retry=retry, recovery=recovery, timeout=timeout or setup.timeout), owns=False
+            attrs.evolve(setup, retry=retry, recovery=recovery, timeout=setup.timeout if timeout is None else timeout),
+            owns=False,
         )
 
     def with_headers(self, headers: dict[str, str]) -> CPayClient:

@@ -9,6 +9,7 @@ once and runs through ``sync()`` and ``asyncio()`` (the ``harness`` fixture). Ca
 from __future__ import annotations
 
 import asyncio
+import json
 import pickle
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
@@ -252,17 +253,16 @@ def test_a_pay_in_order_found_after_a_lost_response_is_raised_with_the_order(har
     run(scenario)
 
 
-def test_a_card_payment_found_after_a_lost_response_is_returned_with_its_order_id(harness: HarnessFactory) -> None:
+def test_a_card_payment_found_after_a_lost_response_is_raised_with_the_order(harness: HarnessFactory) -> None:
     h = harness({("pwpp", 1): DROP_AFTER_COMMIT})
 
     async def scenario() -> None:
         request = PwppRequest.from_dict({**OPERATIONS["pwpp"].request_example(), "merchantTradeNo": "p-lost"})
-        response = await h.call(pwpp, body=request)
-        payment = unwrap(response)
+        with pytest.raises(RecoveredOrderError, match="pageData") as raised:
+            await h.call(pwpp, body=request)
         (stored,) = await h.orders("p-lost")
-        assert payment.order_id == stored["orderId"]
-        assert payment.page_data is UNSET
-        assert recovery_of(response) is not None
+        assert raised.value.order.order_id == stored["orderId"]
+        assert raised.value.order.status.value == stored["status"]
 
     run(scenario)
 
@@ -471,6 +471,34 @@ def test_a_recovered_envelope_without_traceid_still_parses() -> None:
     assert unwrap(response).order_id == "9001"
 
 
+def test_a_rebuilt_envelope_conforms_to_the_operations_response_schema() -> None:
+    import jsonschema_rs
+
+    from cpay_emulator._spec import inline_refs
+
+    order = {**FOUND, "merchantId": 20007777, "receivedAmount": "65.1", "fee": "1", "createTime": 1653669353000}
+    client, _ = scripted(httpx.ReadTimeout("lost"), envelope(order, traceid="lookup-trace"))
+    with client:
+        response = withdraw.sync_detailed(client=client, body=WITHDRAWAL)
+    assert response.headers["x-cpay-recovery"] == "lookup"
+    body = json.loads(response.content)
+    schema = OPERATIONS["withdraw"].spec["responses"]["200"]["content"]["application/json"]["schema"]
+    errors = [error.message for error in jsonschema_rs.validator_for(inline_refs(SPEC, schema)).iter_errors(body)]
+    assert errors == []
+    assert body["data"] == {
+        "orderId": "9001",
+        "status": "0",
+        "merchantTradeNo": "s-1",
+        "merchantUserId": "user-1",
+        "cryptoCurrency": "USDT",
+        "merchantId": 20007777,
+        "receivedAmount": "65.1",
+        "fee": "1",
+        "createTime": 1653669353000,
+    }
+    assert (body["code"], body["traceid"]) == (0, "lookup-trace")
+
+
 def test_the_lookup_is_signed_and_carries_the_clients_headers() -> None:
     script = Script(httpx.ReadTimeout("lost"), envelope(FOUND))
     client = create_client(
@@ -547,7 +575,7 @@ def _data_schema(operation_id: str) -> dict[str, Any]:
 
 
 def test_every_write_that_carries_a_merchant_trade_no_has_a_recovery_entry() -> None:
-    from cpay_signing._recovery import RESULT_FIELDS
+    from cpay_signing._recovery import LOST_WITH_THE_RESPONSE, RESULT_FIELDS
 
     writes = set()
     for operation_id, operation in OPERATIONS.items():
@@ -556,23 +584,31 @@ def test_every_write_that_carries_a_merchant_trade_no_has_a_recovery_entry() -> 
         body = operation.spec["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["$ref"]
         if "merchantTradeNo" in SCHEMAS[body.rsplit("/", 1)[-1]]["properties"]:
             writes.add(operation_id)
-    assert set(RESULT_FIELDS) == writes
+    assert not set(RESULT_FIELDS) & set(LOST_WITH_THE_RESPONSE)
+    assert set(RESULT_FIELDS) | set(LOST_WITH_THE_RESPONSE) == writes
 
 
 def test_each_rebuilt_result_has_every_field_its_schema_requires_and_no_other() -> None:
     from cpay_signing._recovery import RESULT_FIELDS
 
     detail_fields = set(SCHEMAS["OrderDetail"]["properties"])
-    for operation_id, recipe in RESULT_FIELDS.items():
+    for operation_id, (fields, required) in RESULT_FIELDS.items():
         schema = _data_schema(operation_id)
-        required = set(schema.get("required", []))
-        if recipe is None:
-            assert required - detail_fields - {"cryptoCurrency", "orderStatus"}, operation_id
-            continue
-        fields, recipe_required = recipe
         assert set(fields) <= detail_fields, operation_id
         assert set(fields.values()) <= set(schema["properties"]), operation_id
-        assert recipe_required == required, operation_id
+        assert required == set(schema["required"]), operation_id
+        assert required <= set(fields.values()), operation_id
+
+
+def test_each_result_that_is_not_rebuilt_names_a_field_the_order_does_not_have() -> None:
+    from cpay_signing._recovery import LOST_WITH_THE_RESPONSE
+
+    detail_fields = set(SCHEMAS["OrderDetail"]["properties"])
+    for operation_id, field in LOST_WITH_THE_RESPONSE.items():
+        schema = _data_schema(operation_id)
+        assert field in schema["properties"], operation_id
+        assert field not in detail_fields, operation_id
+        assert (field in schema["required"]) == (operation_id != "pwpp"), operation_id
 
 
 def test_operation_ids_are_the_last_segment_of_their_paths() -> None:
