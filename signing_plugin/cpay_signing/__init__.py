@@ -15,7 +15,7 @@
 Import everything from here; the underscored modules are private.
 """
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
 from cpay_signing._auth import CPayAuth
 from cpay_signing._client import DEFAULT_CONNECT_RETRIES, DEFAULT_TIMEOUT, ENVIRONMENTS, create_client
@@ -49,7 +49,7 @@ from cpay_signing._webhook import (
 )
 from cpay_signing._wire import VerifiedRequest, sign_request_parameters, verify_request_parameters
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from cpay_signing._signed_client import CPayClient
 
 __all__ = [
