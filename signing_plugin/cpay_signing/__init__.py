@@ -49,7 +49,7 @@ from cpay_signing._webhook import (
 )
 from cpay_signing._wire import VerifiedRequest, sign_request_parameters, verify_request_parameters
 
-if _typing.TYPE_CHECKING:
+if _typing.TYPE_CHECKING:  # pragma: no cover - for type checkers only
     from cpay_signing._signed_client import CPayClient
 
 __all__ = [

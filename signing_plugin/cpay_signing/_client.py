@@ -71,7 +71,8 @@ def create_client(
       ``connect_retries`` times (default ``DEFAULT_CONNECT_RETRIES``) for every call: nothing was sent.
     * Read-only calls (GET) are retried ``max_retries`` times on timeouts, connection errors, HTTP 408, 429 and
       5xx, after ``initial_retry_delay`` seconds doubling up to ``max_retry_delay``, with jitter, or after the
-      server's ``Retry-After`` (up to 60 s; a longer one returns the response at once).
+      server's ``Retry-After`` (up to 60 s; a longer one returns the response at once). Each attempt's
+      connection is itself retried ``connect_retries`` times by the default transport.
     * Writes (POST) are sent once. With ``recover_lost_writes``, a write that carries a ``merchantTradeNo``
       and whose response is lost (read timeout, reset, 5xx) is looked up with ``getOrderDetail``: the order
       found is returned (``cpay_signing.recovery_of(envelope)`` says so) or, where the operation's result
