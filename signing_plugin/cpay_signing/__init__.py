@@ -4,8 +4,9 @@
 * ``sign_request_parameters`` / ``verify_request_parameters``: the one wire contract of a request, over its
   encoded query string and form body (``merchantId`` and ``sign`` in the query string, the sign over both).
 * ``CPayAuth``: an ``httpx.Auth`` that signs every request with ``sign_request_parameters``.
-* ``create_client``: the generated ``cpay_client.Client`` for an environment, signed, with timeouts and
-  connection retries.
+* ``create_client``: the generated client for an environment (a ``CPayClient``, which is a
+  ``cpay_client.Client``), signed, with timeouts, retries of reads, opt-in lost-response recovery of writes
+  (``recovery_of``, ``LostResponseError``) and logging on the ``cpay`` logger (``CPAY_LOG``).
 * ``unwrap``: the typed ``data`` of a generated envelope, or ``BusinessError`` when its ``code`` is not 0;
   ``raise_for_business_error`` / ``araise_for_business_error`` raise it from httpx response hooks.
 * ``parse_webhook``: verify a webhook (section 15) and get a typed ``WebhookEvent``.
@@ -14,19 +15,26 @@
 Import everything from here; the underscored modules are private.
 """
 
+import typing as _typing
+
 from cpay_signing._auth import CPayAuth
 from cpay_signing._client import DEFAULT_CONNECT_RETRIES, DEFAULT_TIMEOUT, ENVIRONMENTS, create_client
 from cpay_signing._envelope import Envelope, araise_for_business_error, raise_for_business_error, unwrap
 from cpay_signing._errors import (
     BusinessError,
     CPayError,
+    LostResponseError,
     MalformedParametersError,
+    OutcomeUnknownError,
+    RecoveredOrderError,
     SignatureError,
     SignatureProblem,
     TransportError,
     UnexpectedResponseError,
     WebhookPayloadError,
 )
+from cpay_signing._recovery import DEFAULT_DUPLICATE_CODES, DEFAULT_NOT_FOUND_CODES, Recovery, recovery_of
+from cpay_signing._retry import DEFAULT_INITIAL_RETRY_DELAY, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_DELAY
 from cpay_signing._secret import SecretKey
 from cpay_signing._sign import SignableParams, compute_sign, signing_payload, verify_sign
 from cpay_signing._transport import AsyncCPayTransport, CPayTransport
@@ -41,8 +49,16 @@ from cpay_signing._webhook import (
 )
 from cpay_signing._wire import VerifiedRequest, sign_request_parameters, verify_request_parameters
 
+if _typing.TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from cpay_signing._signed_client import CPayClient
+
 __all__ = [
     "DEFAULT_CONNECT_RETRIES",
+    "DEFAULT_DUPLICATE_CODES",
+    "DEFAULT_INITIAL_RETRY_DELAY",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_MAX_RETRY_DELAY",
+    "DEFAULT_NOT_FOUND_CODES",
     "DEFAULT_TIMEOUT",
     "ENVIRONMENTS",
     "WEBHOOK_FAIL",
@@ -51,11 +67,16 @@ __all__ = [
     "AsyncCPayTransport",
     "BusinessError",
     "CPayAuth",
+    "CPayClient",
     "CPayError",
     "CPayTransport",
     "Envelope",
+    "LostResponseError",
     "MalformedParametersError",
     "OrderStatus",
+    "OutcomeUnknownError",
+    "RecoveredOrderError",
+    "Recovery",
     "SecretKey",
     "SignableParams",
     "SignatureError",
@@ -70,6 +91,7 @@ __all__ = [
     "create_client",
     "parse_webhook",
     "raise_for_business_error",
+    "recovery_of",
     "sign_request_parameters",
     "signing_payload",
     "unwrap",
@@ -77,3 +99,13 @@ __all__ = [
     "verify_sign",
     "webhook_reply",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # CPayClient subclasses the generated client: imported on first use, so signing and webhooks work without
+    # the generated package installed.
+    if name == "CPayClient":
+        from cpay_signing._signed_client import CPayClient
+
+        return CPayClient
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,11 +10,18 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cpay_client.models import OrderDetail
 
 __all__ = [
     "BusinessError",
     "CPayError",
+    "LostResponseError",
     "MalformedParametersError",
+    "OutcomeUnknownError",
+    "RecoveredOrderError",
     "SignatureError",
     "SignatureProblem",
     "TransportError",
@@ -104,3 +111,58 @@ class TransportError(CPayError):
 class UnexpectedResponseError(CPayError):
     """C-Pay answered, but not with a usable envelope: an HTTP status the spec does not declare, or ``code`` 0
     without ``data``. Raised by ``unwrap``; quote the message's ``traceid`` to C-Pay's support."""
+
+
+class LostResponseError(CPayError):
+    """A write that carries a ``merchantTradeNo`` may have reached C-Pay, but its response was lost (a read
+    timeout, a reset connection, an HTTP 5xx), and lost-response recovery could not return the operation's result.
+
+    Raised only by a client made with ``create_client(..., recover_lost_writes=True)``. ``operation`` is the
+    operationId (``createOrder``, ``withdraw``, ...), ``merchant_trade_no`` the order number the write carried:
+    reconcile by it (``getOrderDetail``, the webhook). Catch ``OutcomeUnknownError`` and ``RecoveredOrderError``
+    separately, or this base class for both.
+    """
+
+    operation: str
+    merchant_trade_no: str
+
+    def __init__(self, message: str, *, operation: str, merchant_trade_no: str) -> None:
+        super().__init__(message)
+        self.operation = operation
+        self.merchant_trade_no = merchant_trade_no
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), str(self), self.__dict__.copy()))
+
+
+class OutcomeUnknownError(LostResponseError):
+    """Recovery could not decide whether the write took effect: ``getOrderDetail`` failed too, answered a code
+    that is neither success nor "not found", or found an order with this ``merchantTradeNo`` that belongs to
+    another request. The money may or may not have moved: do not create the order again under a new number
+    before ``merchant_trade_no`` is reconciled. The last failure is the ``__cause__``."""
+
+
+class RecoveredOrderError(LostResponseError):
+    """The write took effect (``getOrderDetail`` found its order) but the operation's result cannot be rebuilt
+    from the order: what the caller needs was only in the lost response (``createOrder``'s and
+    ``createOrderByCreditCard``'s ``cashierURL``, ``exchange``'s ``exchangeRate``, ``createFiatPayoutOrder``'s
+    ``orderAmount``, ``pwpp``'s ``pageData``). ``order`` is the order as ``getOrderDetail`` returned it (its
+    ``status`` says whether it is under way, completed or closed); ``traceid`` is that lookup's."""
+
+    order: OrderDetail
+    traceid: str | None
+
+    def __init__(
+        self, message: str, *, operation: str, merchant_trade_no: str, order: OrderDetail, traceid: str | None
+    ) -> None:
+        super().__init__(message, operation=operation, merchant_trade_no=merchant_trade_no)
+        self.order = order
+        self.traceid = traceid
+
+
+def _rebuild(error_type: type[LostResponseError], message: str, state: dict[str, object]) -> LostResponseError:
+    # Exception pickles its args (the message) only; the keyword-only fields travel as the instance state.
+    error = error_type.__new__(error_type, message)
+    Exception.__init__(error, message)
+    error.__dict__.update(state)
+    return error

@@ -150,3 +150,22 @@ def fake_cpay_client() -> Iterator[ClientFactory]:
     yield build
     for client in clients:
         client.get_httpx_client().close()
+
+
+@pytest.fixture
+def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits between retries, recorded instead of slept (sync and async); jitter is 0 unless a test sets it."""
+    from cpay_signing import _retry
+
+    waited: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    async def async_sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr(_retry, "sleep", sleep)
+    monkeypatch.setattr(_retry, "async_sleep", async_sleep)
+    monkeypatch.setattr(_retry, "jitter", lambda: 0.0)
+    return waited
