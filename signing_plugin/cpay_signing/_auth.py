@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator
+from collections.abc import Generator, Mapping
+from urllib.parse import quote, urlencode
 
 import httpx
 
@@ -73,3 +74,44 @@ class CPayAuth(httpx.Auth):
         )
         request.url = request.url.copy_with(query=query)
         return request
+
+    def sign_parameters(self, params: object, data: object) -> tuple[str, bytes | None] | None:
+        """Sign a request's parameters before httpx builds it: ``(query string, form body or None)``, or ``None``.
+
+        ``params`` (query) and ``data`` (form body) are what a caller hands ``httpx.Client.request``. When each is
+        ``None`` or a mapping of ``str`` names to plain ``str`` or ``int`` values (what the generated client
+        passes), they are form-encoded here and signed by ``sign_request_parameters``, so the URL httpx then
+        parses already carries ``merchantId`` and ``sign``. Otherwise (another value type, whose text httpx
+        chooses) the answer is ``None``: build the request, then ``sign_request`` it.
+
+        The result decodes to the same parameters as ``sign_request`` over httpx's own encoding (a test pins
+        that). It exists for speed: ``sign_request`` has httpx parse and validate the whole URL a second time
+        (``URL.copy_with``, about 20 us of a 150 us in-process call, measured by ``bench/bench_client.py``).
+        """
+        query = _plain_form(params)
+        body = _plain_form(data) if data is not None else ""
+        if query is None or body is None:
+            return None
+        signed_query, signed_body = sign_request_parameters(
+            query, None if data is None else body, merchant_id=self.merchant_id, secret_key=self._secret_key
+        )
+        return signed_query.decode("ascii"), signed_body
+
+
+def _plain_form(fields: object) -> str | None:
+    """``fields`` form-encoded, or ``None`` when it is not a mapping of names to exact ``str``/``int`` values."""
+    if fields is None:
+        return ""
+    if not isinstance(fields, Mapping):
+        return None
+    pairs: list[tuple[str, str]] = []
+    for name, value in fields.items():
+        if name.__class__ is not str:
+            return None
+        if value.__class__ is str:
+            pairs.append((name, value))
+        elif value.__class__ is int:
+            pairs.append((name, str(value)))
+        else:  # bool, float, None, a str subclass, a list: httpx has its own text for these
+            return None
+    return urlencode(pairs, quote_via=quote)

@@ -23,6 +23,7 @@ from cpay_signing._recovery import RecoverySettings
 from cpay_signing._retry import RetryPolicy
 from cpay_signing._runtime import AsyncRuntimeTransport, CallRuntime, RuntimeTransport
 from cpay_signing._secret import SecretKey
+from cpay_signing._signed_httpx import AsyncSignedHttpxClient, SignedHttpxClient
 
 __all__ = ["CPayClient", "ClientSetup", "build_client"]
 
@@ -108,7 +109,7 @@ def build_client(setup: ClientSetup, *, owns: bool) -> CPayClient:
     )
     common: dict[str, Any] = {
         "base_url": setup.base_url,
-        "auth": setup.auth,
+        "signer": setup.auth,
         "timeout": setup.timeout,
         "headers": setup.headers,
         "cookies": setup.cookies,
@@ -117,14 +118,14 @@ def build_client(setup: ClientSetup, *, owns: bool) -> CPayClient:
         base_url=setup.base_url, timeout=setup.timeout, headers=setup.headers, cookies=setup.cookies, setup=setup
     )
     client.set_httpx_client(
-        httpx.Client(
+        SignedHttpxClient(
             **common,
             transport=RuntimeTransport(setup.transport, runtime, owns=owns),
             event_hooks={"response": [raise_for_business_error] if setup.raise_business_errors else []},
         )
     )
     client.set_async_httpx_client(
-        httpx.AsyncClient(
+        AsyncSignedHttpxClient(
             **common,
             transport=AsyncRuntimeTransport(setup.async_transport, runtime, owns=owns),
             event_hooks={"response": [araise_for_business_error] if setup.raise_business_errors else []},

@@ -11,6 +11,7 @@ import pytest
 from cpay_client import Client
 from cpay_client.api.balances import get_merchant_balance
 from cpay_signing import CPayClient, TransportError, create_client, unwrap, verify_sign
+from cpay_signing._signed_httpx import SignedHttpxClient
 
 from .conftest import BASE_URL, MERCHANT_ID, SECRET_KEY
 from .runtime_doubles import Script, envelope
@@ -91,7 +92,10 @@ def test_with_timeout_and_with_options_set_the_timeout_of_the_derived_client_onl
     assert quick.get_httpx_client().timeout == httpx.Timeout(2.0)
     assert quicker.get_async_httpx_client().timeout == httpx.Timeout(1.0)
     assert client.get_httpx_client().timeout.read == 30.0
-    assert quick.get_httpx_client().auth is client.get_httpx_client().auth
+    quick_httpx, parent_httpx = quick.get_httpx_client(), client.get_httpx_client()
+    assert isinstance(quick_httpx, SignedHttpxClient)
+    assert isinstance(parent_httpx, SignedHttpxClient)
+    assert quick_httpx.signer is parent_httpx.signer
 
 
 def test_connect_retries_and_a_transport_are_not_given_together() -> None:

@@ -26,6 +26,7 @@ from cpay_signing import (
     unwrap,
     verify_sign,
 )
+from cpay_signing._signed_httpx import AsyncSignedHttpxClient, SignedHttpxClient
 
 SECRET = "aaaaaaaaaaxxxxxx"
 MERCHANT_ID = "20000092"
@@ -116,18 +117,20 @@ def test_the_server_must_be_named_exactly_once(positional: str | None, keyword: 
         create_client(positional, base_url=keyword, merchant_id=MERCHANT_ID, secret_key=SECRET)
 
 
-def test_both_httpx_clients_carry_the_auth_timeout_and_headers() -> None:
+def test_both_httpx_clients_carry_the_signer_timeout_and_headers() -> None:
     client = create_client(
         "https://gateway.example/", merchant_id=MERCHANT_ID, secret_key=SECRET, headers={"X-Tenant": "t1"}
     )
     sync_client, async_client = client.get_httpx_client(), client.get_async_httpx_client()
+    assert isinstance(sync_client, SignedHttpxClient)
+    assert isinstance(async_client, AsyncSignedHttpxClient)
     for httpx_client in (sync_client, async_client):
         assert str(httpx_client.base_url) == "https://gateway.example"
-        assert isinstance(httpx_client.auth, CPayAuth)
-        assert httpx_client.auth.merchant_id == MERCHANT_ID
+        assert isinstance(httpx_client.signer, CPayAuth)
+        assert httpx_client.signer.merchant_id == MERCHANT_ID
         assert httpx_client.timeout == DEFAULT_TIMEOUT
         assert httpx_client.headers["X-Tenant"] == "t1"
-    assert SECRET not in repr(sync_client.auth)
+    assert SECRET not in repr(sync_client.signer)
 
 
 def test_connect_retries_reach_both_transports(monkeypatch: pytest.MonkeyPatch) -> None:
