@@ -20,7 +20,16 @@ import attrs
 from starlette.types import Receive, Scope, Send
 
 from cpay_emulator._cashier import cashier_url
-from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._errors import (
+    EmulatorError,
+    ErrorCode,
+    InvalidParameter,
+    InvalidSignature,
+    MalformedRequest,
+    MissingSignature,
+    OperationNotImplemented,
+    UnknownMerchant,
+)
 from cpay_emulator._ids import new_traceid
 from cpay_emulator._model import Merchant, Order
 from cpay_emulator._money import format_amount, parse_amount
@@ -119,7 +128,7 @@ def withdraw(call: Call, operation: Operation) -> Any:
 def create_fiat_payout_order(call: Call, operation: Operation) -> Any:
     """Section 5: a fiat payout; ``orderAmount`` = amount + fee is frozen."""
     if call.text("payoutChannel") == "1" and not call.text("accountType"):
-        raise EmulatorError.invalid("accountType", "is required when payoutChannel is 1 (Pix)")
+        raise InvalidParameter("accountType", "is required when payoutChannel is 1 (Pix)")
     details = {
         name: call.text(name)
         for name in ("payoutChannel", "accountType", "toAccount", "accountCode", "country")
@@ -236,7 +245,7 @@ def pwpp(call: Call, operation: Operation) -> Any:
     """Section 12: a host-to-host card payment (test cards in ``Emulator.create_pwpp``)."""
     card_number = call.text("cardNumber")
     if not card_number and not call.text("ccStorageID"):
-        raise EmulatorError.invalid("cardNumber", "is required unless ccStorageID is given")
+        raise InvalidParameter("cardNumber", "is required unless ccStorageID is given")
     order, stored_id = call.emulator.create_pwpp(
         call.merchant,
         call.new_order(operation.callback_field),
@@ -340,7 +349,7 @@ HANDLERS: Mapping[str, Handler] = {
 
 
 def _not_implemented(call: Call, operation: Operation) -> Any:
-    raise EmulatorError(ErrorCode.FAIL, f"the emulator does not implement {operation.operation_id}")
+    raise OperationNotImplemented(f"the emulator does not implement {operation.operation_id}")
 
 
 class OperationEndpoint:
@@ -390,7 +399,7 @@ class OperationEndpoint:
         try:
             verified = verify_request_parameters(query, body, secret_key=self._secret_key)
         except MalformedParametersError as error:
-            raise EmulatorError(ErrorCode.MALFORMED_REQUEST, str(error)) from None
+            raise MalformedRequest(str(error)) from None
         except SignatureError as error:
             raise _signature_error(error) from None
         merchant = self.emulator.merchant(verified.merchant_id)
@@ -403,11 +412,10 @@ class OperationEndpoint:
 def _signature_error(error: SignatureError) -> EmulatorError:
     """The envelope error of a refused sign; a mismatch shows the string that was signed, never the key."""
     if error.problem is SignatureProblem.MISSING:
-        return EmulatorError(ErrorCode.MISSING_SIGNATURE, str(error))
+        return MissingSignature(str(error))
     if error.problem is SignatureProblem.UNKNOWN_MERCHANT:
-        return EmulatorError(ErrorCode.UNKNOWN_MERCHANT, str(error))
-    return EmulatorError(
-        ErrorCode.INVALID_SIGNATURE,
+        return UnknownMerchant(str(error))
+    return InvalidSignature(
         "invalid sign: expected lowercase hex HMAC-SHA256 of "
         f"{signing_payload(error.fields)!r} + '&key=<secret key>' (section 16)",
     )

@@ -20,7 +20,19 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from cpay_emulator._api import order_detail
-from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._errors import (
+    DuplicateTradeNo,
+    EmulatorError,
+    ErrorCode,
+    InsufficientBalance,
+    InvalidAddress,
+    InvalidAmount,
+    InvalidOrderState,
+    InvalidParameter,
+    MalformedRequest,
+    OrderNotFound,
+    UnknownMerchant,
+)
 from cpay_emulator._model import FeeRates, Merchant, Order
 from cpay_emulator._money import format_amount
 from cpay_emulator._service import Emulator
@@ -28,7 +40,7 @@ from cpay_emulator._spec import describe_error, inline_refs, load_spec
 from cpay_emulator._webhooks import WebhookDispatcher
 from cpay_signing import SecretKey
 
-__all__ = ["CONTROL_PREFIX", "CONTROL_SPEC_PATH", "control_routes"]
+__all__ = ["CONTROL_PREFIX", "CONTROL_SPEC_PATH", "HTTP_STATUS", "control_routes"]
 
 logger = logging.getLogger("cpay_emulator")
 
@@ -36,6 +48,18 @@ CONTROL_PREFIX = "/_emulator"
 CONTROL_SPEC_PATH = Path(__file__).with_name("control-openapi.yaml")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+HTTP_STATUS: dict[type[EmulatorError], int] = {
+    UnknownMerchant: 404,
+    OrderNotFound: 404,
+    DuplicateTradeNo: 409,
+    InvalidOrderState: 409,
+    InsufficientBalance: 409,
+    InvalidParameter: 422,
+    InvalidAmount: 422,
+    InvalidAddress: 422,
+}
+"""The control API's HTTP status of each outcome; any other (a malformed body, an unsupported currency...) is 400."""
 
 
 def _body_validators(document: dict[str, Any]) -> dict[str, jsonschema_rs.Validator]:
@@ -92,18 +116,17 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
                     try:
                         body = json.loads(raw)
                     except ValueError:
-                        raise EmulatorError(
-                            ErrorCode.MALFORMED_REQUEST, "the body must be JSON", http_status=400
-                        ) from None
+                        raise MalformedRequest("the body must be JSON") from None
                 if validator is not None and not validator.is_valid(body):
-                    raise EmulatorError.invalid(*describe_error(next(iter(validator.iter_errors(body)))))
+                    raise InvalidParameter(*describe_error(next(iter(validator.iter_errors(body)))))
                 result = handler(request, body)
                 if isinstance(result, Awaitable):
                     result = await result
                 return _ok(result)
             except EmulatorError as error:
                 return JSONResponse(
-                    {"code": error.code, "msg": error.msg, "data": error.data}, status_code=error.http_status
+                    {"code": int(error.code), "msg": error.msg, "data": error.data},
+                    status_code=HTTP_STATUS.get(type(error), 400),
                 )
             except Exception:
                 logger.exception("unexpected error in control operation %s", operation_id)
@@ -130,7 +153,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         try:
             fee_rates = FeeRates.from_mapping(body.get("feeRates", {}))
         except ValueError as error:
-            raise EmulatorError.invalid("feeRates", str(error)) from None
+            raise InvalidParameter("feeRates", str(error)) from None
         merchant = Merchant(
             merchant_id=request.path_params["merchantId"],
             secret_key=SecretKey(body["secretKey"]),
@@ -171,7 +194,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         try:
             limit = int(request.query_params.get("limit", "100"))
         except ValueError:
-            raise EmulatorError.invalid("limit", "must be an integer") from None
+            raise InvalidParameter("limit", "must be an integer") from None
         return [
             control_order(order)
             for order in emulator.orders(request.query_params.get("merchantId"), limit=max(1, min(limit, 10000)))
@@ -205,7 +228,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
     def deposit(request: Request, body: dict[str, Any]) -> Any:
         deposit_amount = amount(body, "amount")
         if deposit_amount is None or deposit_amount <= 0:
-            raise EmulatorError.invalid("amount", "must be greater than 0")
+            raise InvalidParameter("amount", "must be greater than 0")
         order = emulator.deposit(
             body["address"],
             currency=body["currency"],

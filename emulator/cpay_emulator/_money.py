@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from cpay_emulator._errors import EmulatorError
+from cpay_emulator._errors import InvalidAmount, InvalidParameter
 
 __all__ = [
     "CRYPTO_CURRENCIES",
@@ -38,11 +38,11 @@ def parse_amount(field: str, text: str, *, allow_zero: bool = False) -> Decimal:
     try:
         value = Decimal(text)
     except (InvalidOperation, TypeError, ValueError):
-        raise EmulatorError.invalid(field, f"{text!r} is not a decimal amount") from None
+        raise InvalidParameter(field, f"{text!r} is not a decimal amount") from None
     if not value.is_finite():
-        raise EmulatorError.invalid(field, "must be a finite decimal amount")
+        raise InvalidParameter(field, "must be a finite decimal amount")
     if value < 0 or (value == 0 and not allow_zero):
-        raise EmulatorError.amount(field, "must be greater than 0")
+        raise InvalidAmount(field, "must be greater than 0")
     return value
 
 

@@ -16,7 +16,20 @@ from typing import Any
 
 import attrs
 
-from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._errors import (
+    CardDeclined,
+    DuplicateTradeNo,
+    InsufficientBalance,
+    InvalidAddress,
+    InvalidAmount,
+    InvalidOrderState,
+    InvalidParameter,
+    OrderNotFound,
+    UnknownMerchant,
+    UnsupportedCurrency,
+    UnsupportedNetwork,
+    UnsupportedPair,
+)
 from cpay_emulator._ids import new_order_id, now_ms
 from cpay_emulator._model import FeeRates, Merchant, Order, OrderKind, OrderStatus
 from cpay_emulator._money import (
@@ -153,7 +166,7 @@ class Emulator:
     def _require_merchant(self, merchant_id: str) -> Merchant:
         merchant = self._merchants.get(merchant_id)
         if merchant is None:
-            raise EmulatorError(ErrorCode.UNKNOWN_MERCHANT, f"unknown merchant {merchant_id!r}", http_status=404)
+            raise UnknownMerchant(f"unknown merchant {merchant_id!r}")
         return merchant
 
     # -- rates -------------------------------------------------------------------------------------------------
@@ -166,7 +179,7 @@ class Emulator:
         """Set (add or replace) the price of some currencies, in one transaction."""
         for currency, price in prices.items():
             if not (price.is_finite() and price > 0):
-                raise EmulatorError.invalid(f"rates.{currency}", "a price must be a positive decimal")
+                raise InvalidParameter(f"rates.{currency}", "a price must be a positive decimal")
         with self.store.transaction() as connection:
             connection.executemany(
                 "INSERT INTO rates (currency, usd_price) VALUES (?, ?) "
@@ -183,8 +196,7 @@ class Emulator:
         source = self._prices.get(source_currency)
         target = self._prices.get(target_currency)
         if source is None or target is None or source_currency == target_currency:
-            raise EmulatorError(
-                ErrorCode.UNSUPPORTED_PAIR,
+            raise UnsupportedPair(
                 f"no exchange rate for {source_currency}/{target_currency}; "
                 f"currencies with a rate: {', '.join(sorted(self._prices))}",
             )
@@ -245,7 +257,7 @@ class Emulator:
         """Overwrite one currency of a merchant's balance (control API)."""
         self._require_merchant(merchant_id)
         if available < 0 or frozen < 0 or not (available.is_finite() and frozen.is_finite()):
-            raise EmulatorError.invalid("balance", "available and frozen must be finite and not negative")
+            raise InvalidParameter("balance", "available and frozen must be finite and not negative")
         with self.store.transaction() as connection:
             self._write_balance(connection, merchant_id, currency, available, frozen)
         return Balance(currency, available, frozen)
@@ -274,11 +286,9 @@ class Emulator:
         new_available = balance.available + available
         new_frozen = balance.frozen + frozen
         if new_available < 0:
-            raise EmulatorError(
-                ErrorCode.INSUFFICIENT_BALANCE,
+            raise InsufficientBalance(
                 f"insufficient balance: {format_amount(-available)} {currency} needed, "
-                f"{format_amount(balance.available)} {currency} available",
-                http_status=409,
+                f"{format_amount(balance.available)} {currency} available"
             )
         if new_frozen < 0:  # a bug in a transition, not a merchant error: refuse rather than corrupt the ledger
             raise RuntimeError(f"frozen balance of {currency} would go negative")
@@ -382,18 +392,15 @@ class Emulator:
             raise self._duplicate(merchant_trade_no)
 
     @staticmethod
-    def _duplicate(merchant_trade_no: str | None) -> EmulatorError:
-        return EmulatorError(
-            ErrorCode.DUPLICATE_MERCHANT_TRADE_NO,
-            f"duplicate merchantTradeNo {merchant_trade_no!r}: this merchant already has an order with it",
-            http_status=409,
+    def _duplicate(merchant_trade_no: str | None) -> DuplicateTradeNo:
+        return DuplicateTradeNo(
+            f"duplicate merchantTradeNo {merchant_trade_no!r}: this merchant already has an order with it"
         )
 
     def create_payin(self, merchant: Merchant, new: NewOrder, *, currency: str, amount: Decimal) -> Order:
         """createOrder (section 13): a PENDING crypto order the customer pays through the cashier page."""
         if currency not in CRYPTO_CURRENCIES:
-            raise EmulatorError(
-                ErrorCode.UNSUPPORTED_CURRENCY,
+            raise UnsupportedCurrency(
                 f"unsupported cryptoCurrency {currency!r}; supported: {', '.join(CRYPTO_CURRENCIES)}",
             )
         network = default_network(currency)
@@ -448,24 +455,20 @@ class Emulator:
         self._check_fiat(currency, ("USD", "EUR"))
         amount = quantize_down(amount, currency)  # "higher precision rounds down" (section 12)
         if amount <= 0:
-            raise EmulatorError.amount("amount", "must be at least 0.01 after rounding down to 2 decimals")
+            raise InvalidAmount("amount", "must be at least 0.01 after rounding down to 2 decimals")
         if cc_storage_id:
             row = self._connection.execute(
                 "SELECT last4 FROM stored_cards WHERE cc_storage_id = ? AND merchant_id = ? AND user_id = ?",
                 (cc_storage_id, merchant.merchant_id, new.user_id),
             ).fetchone()
             if row is None:  # the acquirer declines a charge of a card it does not hold
-                raise EmulatorError(
-                    ErrorCode.PAY_FAIL,
-                    "pay fail: no card of this user is stored under this ccStorageID",
-                    data={"orderId": "", "pageData": "", "ccStorageID": ""},
-                )
+                raise CardDeclined("pay fail: no card of this user is stored under this ccStorageID")
             last4 = row["last4"]
         else:
             last4 = card_number[-4:]
         if last4 == _DECLINED_CARD_SUFFIX:
             self._check_trade_no_free(merchant.merchant_id, new.merchant_trade_no)
-            raise EmulatorError(ErrorCode.PAY_FAIL, "pay fail", data={"orderId": "", "pageData": "", "ccStorageID": ""})
+            raise CardDeclined("pay fail")
         with self.store.transaction() as connection:
             order = self._insert_order(
                 connection,
@@ -492,9 +495,7 @@ class Emulator:
     @staticmethod
     def _check_fiat(currency: str, supported: tuple[str, ...]) -> None:
         if currency not in supported:
-            raise EmulatorError(
-                ErrorCode.UNSUPPORTED_CURRENCY, f"unsupported currency {currency!r}; supported: {', '.join(supported)}"
-            )
+            raise UnsupportedCurrency(f"unsupported currency {currency!r}; supported: {', '.join(supported)}")
 
     def create_payout(
         self,
@@ -512,17 +513,14 @@ class Emulator:
         The user receives ``receivedAmount``; C-Pay's fee is the difference.
         """
         if currency not in CRYPTO_CURRENCIES:
-            raise EmulatorError(
-                ErrorCode.UNSUPPORTED_CURRENCY,
+            raise UnsupportedCurrency(
                 f"unsupported cryptoCurrency {currency!r}; supported: {', '.join(CRYPTO_CURRENCIES)}",
             )
         network = network_named(network_name, currency=currency)
         if not network.is_valid_address(to_address):
-            raise EmulatorError(
-                ErrorCode.INVALID_ADDRESS, f"invalid toAddress: not a valid {network.name} address", http_status=422
-            )
+            raise InvalidAddress(f"invalid toAddress: not a valid {network.name} address")
         if received_amount > total_amount:
-            raise EmulatorError.amount("receivedAmount", "must not exceed totalAmount")
+            raise InvalidAmount("receivedAmount", "must not exceed totalAmount")
         with self.store.transaction() as connection:
             order = self._insert_order(
                 connection,
@@ -581,7 +579,7 @@ class Emulator:
         fee = fee_of(gross, merchant.fee_rates.exchange, target_currency)
         target_amount = gross - fee
         if target_amount <= 0:
-            raise EmulatorError.amount("sourceAmount", f"too small: it buys no {target_currency} after the fee")
+            raise InvalidAmount("sourceAmount", f"too small: it buys no {target_currency} after the fee")
         with self.store.transaction() as connection:
             self._move(connection, merchant.merchant_id, source_currency, available=-source_amount)
             self._move(connection, merchant.merchant_id, target_currency, available=target_amount)
@@ -626,7 +624,7 @@ class Emulator:
             self._connection.execute("SELECT * FROM orders WHERE order_id = ?", (order_id,)).fetchone()
         )
         if order is None:
-            raise EmulatorError(ErrorCode.ORDER_NOT_FOUND, f"order {order_id!r} not found", http_status=404)
+            raise OrderNotFound(f"order {order_id!r} not found")
         return order
 
     def find_order(
@@ -647,18 +645,14 @@ class Emulator:
         if hash:
             clauses.append("hash != ''")  # lets SQLite use the partial index orders_by_hash
         if len(arguments) == 1:
-            raise EmulatorError(
-                ErrorCode.ORDER_NOT_FOUND,
-                "order not found: give merchantTradeNo, cpayOrderId or hash",
-                http_status=404,
-            )
+            raise OrderNotFound("order not found: give merchantTradeNo, cpayOrderId or hash")
         row = self._connection.execute(
             f"SELECT * FROM orders WHERE {' AND '.join(clauses)} LIMIT 1",  # noqa: S608 - fixed column names
             arguments,
         ).fetchone()
         order = _row_to_order(row)
         if order is None:
-            raise EmulatorError(ErrorCode.ORDER_NOT_FOUND, "order not found", http_status=404)
+            raise OrderNotFound("order not found")
         return order
 
     def orders(self, merchant_id: str | None = None, limit: int = 100) -> list[Order]:
@@ -717,9 +711,9 @@ class Emulator:
         remaining = order.order_amount - order.actual_amount
         paid = remaining if amount is None else amount
         if paid <= 0:
-            raise EmulatorError.invalid("amount", "must be greater than 0")
+            raise InvalidParameter("amount", "must be greater than 0")
         if order.kind is not OrderKind.PAYIN and paid != remaining:
-            raise EmulatorError.invalid("amount", "card orders are paid in full")
+            raise InvalidParameter("amount", "card orders are paid in full")
         changes: dict[str, Any] = {"actual_amount": order.actual_amount + paid}
         if order.kind is OrderKind.PAYIN:
             chain = network_named(network, currency=order.currency) if network else network_named(order.network)
@@ -821,18 +815,14 @@ class Emulator:
             "SELECT merchant_id, user_id, network FROM addresses WHERE address = ? ORDER BY network LIMIT 1", (address,)
         ).fetchone()
         if row is None:
-            raise EmulatorError(
-                ErrorCode.ORDER_NOT_FOUND, f"no user has the deposit address {address!r}", http_status=404
-            )
+            raise OrderNotFound(f"no user has the deposit address {address!r}")
         candidates = [
             r["network"]
             for r in self._connection.execute("SELECT network FROM addresses WHERE address = ?", (address,))
             if currency in network_named(r["network"]).currencies
         ]
         if not candidates:
-            raise EmulatorError(
-                ErrorCode.UNSUPPORTED_NETWORK, f"the network of {address!r} does not carry {currency!r}"
-            )
+            raise UnsupportedNetwork(f"the network of {address!r} does not carry {currency!r}")
         network = network_named(candidates[0])
         merchant = self._require_merchant(row["merchant_id"])
         fee = fee_of(amount, merchant.fee_rates.deposit, currency)
@@ -865,10 +855,8 @@ class Emulator:
         return order
 
     @staticmethod
-    def _bad_transition(order: Order, action: str, why: str) -> EmulatorError:
-        return EmulatorError(
-            ErrorCode.INVALID_ORDER_STATE, f"cannot {action} order {order.order_id}: {why}", http_status=409
-        )
+    def _bad_transition(order: Order, action: str, why: str) -> InvalidOrderState:
+        return InvalidOrderState(f"cannot {action} order {order.order_id}: {why}")
 
     # -- transitions and webhooks ------------------------------------------------------------------------------
 
