@@ -25,8 +25,8 @@ from cpay_emulator._errors import (
     UnsupportedNetwork,
     UnsupportedPair,
 )
-from cpay_emulator._model import FeeRates, Merchant, Order, OrderKind, OrderStatus
-from cpay_emulator._service import DEFAULT_USD_PRICES, Balance, Emulator, NewOrder
+from cpay_emulator._model import Balance, FeeRates, Merchant, NewOrder, Order, OrderKind, OrderStatus
+from cpay_emulator._service import DEFAULT_USD_PRICES, Emulator
 from cpay_emulator._store import Store
 from cpay_emulator._webhooks import WebhookDispatcher, WebhookPolicy
 

@@ -31,9 +31,9 @@ from cpay_emulator._errors import (
     UnknownMerchant,
 )
 from cpay_emulator._ids import new_traceid
-from cpay_emulator._model import Merchant, Order
+from cpay_emulator._model import Merchant, NewOrder, Order
 from cpay_emulator._money import format_amount, parse_amount
-from cpay_emulator._service import Emulator, NewOrder
+from cpay_emulator._service import Emulator
 from cpay_emulator._spec import Operation
 from cpay_emulator._wire import base_url, envelope, form_body, read_body, send_json
 from cpay_signing import (

@@ -1,4 +1,4 @@
-"""The emulator's records: merchants with their fee rates, orders, and the order status lifecycle."""
+"""The emulator's records: merchants with their fee rates, orders and their lifecycle, balances."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import attrs
 
 from cpay_signing import SecretKey
 
-__all__ = ["FeeRates", "Merchant", "Order", "OrderKind", "OrderStatus"]
+__all__ = ["Balance", "FeeRates", "Merchant", "NewOrder", "Order", "OrderKind", "OrderStatus"]
 
 
 class OrderStatus(enum.StrEnum):
@@ -97,6 +97,20 @@ class Merchant:
     fee_rates: FeeRates = attrs.Factory(FeeRates)
 
 
+@attrs.frozen(kw_only=True)
+class NewOrder:
+    """The fields every order creation shares (the request's ``merchantTradeNo``, ``userId``, URLs...)."""
+
+    merchant_trade_no: str
+    user_id: str
+    create_time: int | None = None
+    callback_url: str = ""
+    success_url: str = ""
+    fail_url: str = ""
+    remark: str = ""
+    ext_info: str = ""
+
+
 @attrs.frozen
 class Order:
     """An order of any kind, as stored. Amounts are ``Decimal``; times are epoch milliseconds."""
@@ -153,3 +167,12 @@ class Order:
             updated_at=row["updated_at"],
             details=json.loads(row["details"]),
         )
+
+
+@attrs.frozen
+class Balance:
+    """One currency of a merchant's balance."""
+
+    currency: str
+    available: Decimal
+    frozen: Decimal

@@ -31,7 +31,7 @@ from cpay_emulator._errors import (
     UnsupportedPair,
 )
 from cpay_emulator._ids import new_order_id, now_ms
-from cpay_emulator._model import FeeRates, Merchant, Order, OrderKind, OrderStatus
+from cpay_emulator._model import Balance, FeeRates, Merchant, NewOrder, Order, OrderKind, OrderStatus
 from cpay_emulator._money import (
     CRYPTO_CURRENCIES,
     FIAT_CURRENCIES,
@@ -45,7 +45,7 @@ from cpay_emulator._networks import NETWORKS, address_for, default_network, netw
 from cpay_emulator._store import Store
 from cpay_signing import SecretKey, compute_sign
 
-__all__ = ["DEFAULT_USD_PRICES", "Balance", "Emulator", "NewOrder"]
+__all__ = ["DEFAULT_USD_PRICES", "Emulator"]
 
 DEFAULT_USD_PRICES: Mapping[str, Decimal] = {
     "USDT": Decimal(1),
@@ -68,29 +68,6 @@ _ORDER_COLUMNS = (
 _INSERT_ORDER = f"INSERT INTO orders ({_ORDER_COLUMNS}) VALUES ({', '.join('?' * 23)})"  # noqa: S608 - constant text
 _DECLINED_CARD_SUFFIX = "0002"  # like Stripe's 4000 0000 0000 0002
 _THREE_DS_CARD_SUFFIX = "3220"  # like Stripe's 4000 0000 0000 3220
-
-
-@attrs.frozen
-class Balance:
-    """One currency of a merchant's balance."""
-
-    currency: str
-    available: Decimal
-    frozen: Decimal
-
-
-@attrs.frozen(kw_only=True)
-class NewOrder:
-    """The fields every order creation shares (the request's ``merchantTradeNo``, ``userId``, URLs...)."""
-
-    merchant_trade_no: str
-    user_id: str
-    create_time: int | None = None
-    callback_url: str = ""
-    success_url: str = ""
-    fail_url: str = ""
-    remark: str = ""
-    ext_info: str = ""
 
 
 def _row_to_order(row: sqlite3.Row | None) -> Order | None:
