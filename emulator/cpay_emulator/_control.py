@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from cpay_emulator._api import order_detail
+from cpay_emulator import _views as views
 from cpay_emulator._errors import (
     DuplicateTradeNo,
     EmulatorError,
@@ -33,8 +33,7 @@ from cpay_emulator._errors import (
     OrderNotFound,
     UnknownMerchant,
 )
-from cpay_emulator._model import FeeRates, Merchant, Order
-from cpay_emulator._money import format_amount
+from cpay_emulator._model import FeeRates, Merchant
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import describe_error, inline_refs, load_spec
 from cpay_emulator._webhooks import WebhookDispatcher
@@ -78,27 +77,6 @@ def _ok(data: Any) -> JSONResponse:
     return JSONResponse({"code": 0, "msg": "success", "data": data})
 
 
-def control_order(order: Order) -> dict[str, Any]:
-    """An order as the control API shows it: section 9's fields plus the emulator's own."""
-    return {
-        **order_detail(order),
-        "kind": order.kind.value,
-        "orderAmount": format_amount(order.order_amount),
-        "toAddress": order.to_address,
-        "callbackURL": order.callback_url,
-        "details": order.details,
-    }
-
-
-def _merchant_view(merchant: Merchant) -> dict[str, Any]:
-    return {
-        "merchantId": merchant.merchant_id,
-        "callbackURL": merchant.callback_url,
-        "webhookFormat": merchant.webhook_format,
-        "feeRates": {name: str(value) for name, value in json.loads(merchant.fee_rates.to_json()).items()},
-    }
-
-
 def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Callable[[], None]) -> list[BaseRoute]:
     """The control API's routes."""
     document = load_spec(CONTROL_SPEC_PATH)
@@ -139,7 +117,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
 
     def health(request: Request, body: dict[str, Any]) -> Any:
         pending = emulator.store.connection.execute("SELECT COUNT(*) FROM webhooks WHERE state = 'pending'").fetchone()
-        return {"status": "ok", "pendingWebhooks": pending[0]}
+        return views.health(pending[0])
 
     def reset(request: Request, body: dict[str, Any]) -> Any:
         emulator.reset()
@@ -147,7 +125,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         return None
 
     def list_merchants(request: Request, body: dict[str, Any]) -> Any:
-        return [_merchant_view(merchant) for merchant in emulator.merchants()]
+        return [views.merchant_view(merchant) for merchant in emulator.merchants()]
 
     def save_merchant(request: Request, body: dict[str, Any]) -> Any:
         try:
@@ -162,13 +140,10 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
             fee_rates=fee_rates,
         )
         emulator.save_merchant(merchant)
-        return _merchant_view(merchant)
+        return views.merchant_view(merchant)
 
     def balances(request: Request, body: dict[str, Any]) -> Any:
-        return [
-            {"currency": b.currency, "available": format_amount(b.available), "frozen": format_amount(b.frozen)}
-            for b in emulator.balances(request.path_params["merchantId"])
-        ]
+        return [views.control_balance(balance) for balance in emulator.balances(request.path_params["merchantId"])]
 
     def set_balance(request: Request, body: dict[str, Any]) -> Any:
         balance = emulator.set_balance(
@@ -177,14 +152,10 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
             Decimal(body["available"]),
             Decimal(body.get("frozen", "0")),
         )
-        return {
-            "currency": balance.currency,
-            "available": format_amount(balance.available),
-            "frozen": format_amount(balance.frozen),
-        }
+        return views.control_balance(balance)
 
     def rates(request: Request, body: dict[str, Any]) -> Any:
-        return {"prices": {currency: format_amount(price) for currency, price in sorted(emulator.prices().items())}}
+        return views.rates_view(emulator.prices())
 
     def set_rates(request: Request, body: dict[str, Any]) -> Any:
         emulator.set_prices({currency: Decimal(price) for currency, price in body["prices"].items()})
@@ -196,12 +167,12 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         except ValueError:
             raise InvalidParameter("limit", "must be an integer") from None
         return [
-            control_order(order)
+            views.control_order(order)
             for order in emulator.orders(request.query_params.get("merchantId"), limit=max(1, min(limit, 10000)))
         ]
 
     def get_order(request: Request, body: dict[str, Any]) -> Any:
-        return control_order(emulator.order(request.path_params["orderId"]))
+        return views.control_order(emulator.order(request.path_params["orderId"]))
 
     def pay(request: Request, body: dict[str, Any]) -> Any:
         order = emulator.pay(
@@ -210,20 +181,22 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
             network=body.get("network"),
             hash=body.get("hash"),
         )
-        return control_order(order)
+        return views.control_order(order)
 
     def fail(request: Request, body: dict[str, Any]) -> Any:
         reason = body.get("reason") or "Transaction cannot be completed"
-        return control_order(emulator.fail(request.path_params["orderId"], reason=reason))
+        return views.control_order(emulator.fail(request.path_params["orderId"], reason=reason))
 
     def close(request: Request, body: dict[str, Any]) -> Any:
-        return control_order(emulator.close(request.path_params["orderId"], reason=body.get("reason") or "Closed"))
+        return views.control_order(
+            emulator.close(request.path_params["orderId"], reason=body.get("reason") or "Closed")
+        )
 
     def process(request: Request, body: dict[str, Any]) -> Any:
-        return control_order(emulator.process(request.path_params["orderId"]))
+        return views.control_order(emulator.process(request.path_params["orderId"]))
 
     def complete(request: Request, body: dict[str, Any]) -> Any:
-        return control_order(emulator.complete(request.path_params["orderId"], hash=body.get("hash")))
+        return views.control_order(emulator.complete(request.path_params["orderId"], hash=body.get("hash")))
 
     def deposit(request: Request, body: dict[str, Any]) -> Any:
         deposit_amount = amount(body, "amount")
@@ -236,7 +209,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
             hash=body.get("hash"),
             confirmed=body.get("confirmed", True),
         )
-        return control_order(order)
+        return views.control_order(order)
 
     def list_webhooks(request: Request, body: dict[str, Any]) -> Any:
         return webhooks.deliveries(

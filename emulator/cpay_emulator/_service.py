@@ -43,6 +43,7 @@ from cpay_emulator._money import (
 )
 from cpay_emulator._networks import NETWORKS, address_for, default_network, network_named, new_transaction_hash
 from cpay_emulator._store import Store
+from cpay_emulator._views import webhook_fields
 from cpay_signing import SecretKey, compute_sign
 
 __all__ = ["DEFAULT_USD_PRICES", "Emulator"]
@@ -893,23 +894,3 @@ class Emulator:
             connection.execute("DELETE FROM rates")
         self._prices = {}
         self.set_prices(DEFAULT_USD_PRICES)
-
-
-def webhook_fields(order: Order) -> dict[str, str]:
-    """The section 15 notification fields of ``order`` (without ``sign``), all as strings."""
-    return {
-        "merchantId": order.merchant_id,
-        "merchantTradeNo": order.merchant_trade_no or "",
-        "merchantUserId": order.user_id,
-        "orderId": order.order_id,
-        "orderStatus": order.status.value,
-        "hash": order.hash,
-        "actualAmount": format_amount(order.actual_amount),
-        "receivedAmount": format_amount(order.received_amount),
-        "fee": format_amount(order.fee),
-        "cryptoCurrency": order.currency,
-        "network": order.network,
-        "remark": order.remark,
-        "extInfo": order.ext_info,
-        "createTime": str(order.create_time),
-    }
