@@ -25,13 +25,13 @@ from cpay_emulator._errors import (
     InvalidOrderState,
     InvalidParameter,
     OrderNotFound,
-    UnknownMerchant,
     UnsupportedCurrency,
     UnsupportedNetwork,
     UnsupportedPair,
 )
 from cpay_emulator._ids import new_order_id, now_ms
-from cpay_emulator._model import Balance, FeeRates, Merchant, NewOrder, Order, OrderKind, OrderStatus
+from cpay_emulator._merchants import MerchantRegistry
+from cpay_emulator._model import Balance, Merchant, NewOrder, Order, OrderKind, OrderStatus
 from cpay_emulator._money import (
     CRYPTO_CURRENCIES,
     FIAT_CURRENCIES,
@@ -44,7 +44,7 @@ from cpay_emulator._money import (
 from cpay_emulator._networks import NETWORKS, address_for, default_network, network_named, new_transaction_hash
 from cpay_emulator._store import Store
 from cpay_emulator._views import webhook_fields
-from cpay_signing import SecretKey, compute_sign
+from cpay_signing import compute_sign
 
 __all__ = ["DEFAULT_USD_PRICES", "Emulator"]
 
@@ -91,61 +91,20 @@ class Emulator:
         self.store = store
         self.on_webhook = on_webhook
         self._connection = store.connection
-        self._merchants: dict[str, Merchant] = {}
+        self.merchant_registry = MerchantRegistry(store, merchants)
         self._prices: dict[str, Decimal] = {}
-        self._configured = list(merchants)
         self._load()
+        self.merchant = self.merchant_registry.get
+        self.merchants = self.merchant_registry.all
+        self.save_merchant = self.merchant_registry.save
+        self._require_merchant = self.merchant_registry.require
 
     def _load(self) -> None:
-        for merchant in self._configured:
-            self.save_merchant(merchant)
-        for row in self._connection.execute("SELECT * FROM merchants"):
-            self._merchants[row["merchant_id"]] = Merchant(
-                merchant_id=row["merchant_id"],
-                secret_key=SecretKey(row["secret_key"]),
-                callback_url=row["callback_url"],
-                webhook_format=row["webhook_format"],
-                fee_rates=FeeRates.from_mapping(json.loads(row["fee_rates"])),
-            )
         prices = {row["currency"]: Decimal(row["usd_price"]) for row in self._connection.execute("SELECT * FROM rates")}
         if not prices:
             self.set_prices(DEFAULT_USD_PRICES)
         else:
             self._prices = prices
-
-    # -- merchants ---------------------------------------------------------------------------------------------
-
-    def merchant(self, merchant_id: str) -> Merchant | None:
-        """The merchant with this id, from memory (no query on the request path)."""
-        return self._merchants.get(merchant_id)
-
-    def merchants(self) -> list[Merchant]:
-        """Every merchant, sorted by id."""
-        return [self._merchants[key] for key in sorted(self._merchants)]
-
-    def save_merchant(self, merchant: Merchant) -> None:
-        """Create or replace a merchant (its orders and balances stay)."""
-        with self.store.transaction() as connection:
-            connection.execute(
-                "INSERT INTO merchants (merchant_id, secret_key, callback_url, webhook_format, fee_rates) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (merchant_id) DO UPDATE SET secret_key = excluded.secret_key, "
-                "callback_url = excluded.callback_url, webhook_format = excluded.webhook_format, "
-                "fee_rates = excluded.fee_rates",
-                (
-                    merchant.merchant_id,
-                    merchant.secret_key.reveal(),
-                    merchant.callback_url,
-                    merchant.webhook_format,
-                    merchant.fee_rates.to_json(),
-                ),
-            )
-        self._merchants[merchant.merchant_id] = merchant
-
-    def _require_merchant(self, merchant_id: str) -> Merchant:
-        merchant = self._merchants.get(merchant_id)
-        if merchant is None:
-            raise UnknownMerchant(f"unknown merchant {merchant_id!r}")
-        return merchant
 
     # -- rates -------------------------------------------------------------------------------------------------
 

@@ -20,13 +20,6 @@ __all__ = ["MEMORY", "Store"]
 MEMORY = ":memory:"
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS merchants (
-    merchant_id TEXT PRIMARY KEY,
-    secret_key TEXT NOT NULL,
-    callback_url TEXT NOT NULL DEFAULT '',
-    webhook_format TEXT NOT NULL DEFAULT 'json',
-    fee_rates TEXT NOT NULL DEFAULT '{}'
-);
 CREATE TABLE IF NOT EXISTS addresses (
     merchant_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
@@ -190,6 +183,12 @@ class Store:
             connection.execute("RELEASE change")
             raise
         connection.execute("RELEASE change")
+
+    def create_tables(self, schema: str) -> None:
+        """Run a backend's ``CREATE ... IF NOT EXISTS`` statements; at start-up, never inside a change."""
+        if self._open_batch:
+            raise RuntimeError("tables are created when a backend is built, not inside a change")
+        self.connection.executescript(schema)
 
     def _commit_batch(self) -> None:
         batch, self._open_batch = self._open_batch, 0
