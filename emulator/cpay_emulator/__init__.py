@@ -26,7 +26,8 @@ from cpay_emulator._errors import (
     UnsupportedPair,
 )
 from cpay_emulator._model import Balance, FeeRates, Merchant, NewOrder, Order, OrderKind, OrderStatus
-from cpay_emulator._service import DEFAULT_USD_PRICES, Emulator
+from cpay_emulator._rates import DEFAULT_USD_PRICES
+from cpay_emulator._service import Emulator
 from cpay_emulator._store import Store
 from cpay_emulator._webhooks import WebhookDispatcher, WebhookPolicy
 

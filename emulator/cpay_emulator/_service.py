@@ -11,7 +11,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -27,7 +27,6 @@ from cpay_emulator._errors import (
     OrderNotFound,
     UnsupportedCurrency,
     UnsupportedNetwork,
-    UnsupportedPair,
 )
 from cpay_emulator._ids import new_order_id, now_ms
 from cpay_emulator._merchants import MerchantRegistry
@@ -38,29 +37,16 @@ from cpay_emulator._money import (
     ZERO,
     fee_of,
     format_amount,
-    precision_of,
     quantize_down,
 )
 from cpay_emulator._networks import NETWORKS, address_for, default_network, network_named, new_transaction_hash
+from cpay_emulator._rates import RateTable
 from cpay_emulator._store import Store
 from cpay_emulator._views import webhook_fields
 from cpay_signing import compute_sign
 
-__all__ = ["DEFAULT_USD_PRICES", "Emulator"]
+__all__ = ["Emulator"]
 
-DEFAULT_USD_PRICES: Mapping[str, Decimal] = {
-    "USDT": Decimal(1),
-    "USD": Decimal(1),
-    "EUR": Decimal("1.08"),
-    "BRL": Decimal("0.2"),
-    "BTC": Decimal(40000),  # section 7's example: USDT -> BTC at 40000
-    "ETH": Decimal(3000),
-    "BNB": Decimal(300),
-    "TRX": Decimal("0.1"),
-}
-"""The default rate table: the price of one unit of each currency in US dollars."""
-
-_RATE_EXPONENT = Decimal("1E-12")
 _ORDER_COLUMNS = (
     "order_id, merchant_id, kind, merchant_trade_no, user_id, status, currency, network, order_amount, "
     "actual_amount, received_amount, fee, hash, to_address, callback_url, success_url, fail_url, remark, "
@@ -92,65 +78,15 @@ class Emulator:
         self.on_webhook = on_webhook
         self._connection = store.connection
         self.merchant_registry = MerchantRegistry(store, merchants)
-        self._prices: dict[str, Decimal] = {}
-        self._load()
+        self.rate_table = RateTable(store)
         self.merchant = self.merchant_registry.get
         self.merchants = self.merchant_registry.all
         self.save_merchant = self.merchant_registry.save
         self._require_merchant = self.merchant_registry.require
-
-    def _load(self) -> None:
-        prices = {row["currency"]: Decimal(row["usd_price"]) for row in self._connection.execute("SELECT * FROM rates")}
-        if not prices:
-            self.set_prices(DEFAULT_USD_PRICES)
-        else:
-            self._prices = prices
-
-    # -- rates -------------------------------------------------------------------------------------------------
-
-    def prices(self) -> dict[str, Decimal]:
-        """The rate table: the US-dollar price of one unit of each currency."""
-        return dict(self._prices)
-
-    def set_prices(self, prices: Mapping[str, Decimal]) -> None:
-        """Set (add or replace) the price of some currencies, in one transaction."""
-        for currency, price in prices.items():
-            if not (price.is_finite() and price > 0):
-                raise InvalidParameter(f"rates.{currency}", "a price must be a positive decimal")
-        with self.store.transaction() as connection:
-            connection.executemany(
-                "INSERT INTO rates (currency, usd_price) VALUES (?, ?) "
-                "ON CONFLICT (currency) DO UPDATE SET usd_price = excluded.usd_price",
-                [(currency, str(price)) for currency, price in prices.items()],
-            )
-        self._prices.update(prices)
-
-    def exchange_rate(self, source_currency: str, target_currency: str) -> Decimal:
-        """How many ``source_currency`` buy one ``target_currency`` (document section 7: ``source:target = 1:rate``).
-
-        The document's example: source USDT, target BTC, rate 40000.
-        """
-        source = self._prices.get(source_currency)
-        target = self._prices.get(target_currency)
-        if source is None or target is None or source_currency == target_currency:
-            raise UnsupportedPair(
-                f"no exchange rate for {source_currency}/{target_currency}; "
-                f"currencies with a rate: {', '.join(sorted(self._prices))}",
-            )
-        return (target / source).quantize(_RATE_EXPONENT, rounding=ROUND_HALF_UP).normalize()
-
-    def quote(self, source_currency: str, target_currency: str, purchase_type: int, amount: Decimal) -> Decimal:
-        """The other side of a purchase (section 8's ``amountExchanged``).
-
-        ``purchase_type`` 0: ``amount`` of the source currency is spent; the result is the target received.
-        ``purchase_type`` 1: ``amount`` of the target currency is wanted; the result is the source to pay.
-        """
-        rate = self.exchange_rate(source_currency, target_currency)
-        if purchase_type == 0:
-            return quantize_down(amount / rate, target_currency)
-        return (amount * rate).quantize(precision_of(source_currency), rounding=ROUND_HALF_UP)
-
-    # -- addresses and balances --------------------------------------------------------------------------------
+        self.prices = self.rate_table.prices
+        self.set_prices = self.rate_table.set_prices
+        self.exchange_rate = self.rate_table.exchange_rate
+        self.quote = self.rate_table.quote
 
     def wallet_addresses(self, merchant_id: str, user_id: str) -> list[tuple[str, str, str]]:
         """``(currency, network, address)`` for every coin of every network: the user's deposit addresses."""
@@ -850,6 +786,4 @@ class Emulator:
         """Forget every order, balance, address, webhook and KYC record; restore the default rate table."""
         self.store.clear_state()
         with self.store.transaction() as connection:
-            connection.execute("DELETE FROM rates")
-        self._prices = {}
-        self.set_prices(DEFAULT_USD_PRICES)
+            self.rate_table.restore_defaults(connection)

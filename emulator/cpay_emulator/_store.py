@@ -35,10 +35,6 @@ CREATE TABLE IF NOT EXISTS balances (
     frozen TEXT NOT NULL DEFAULT '0',
     PRIMARY KEY (merchant_id, currency)
 );
-CREATE TABLE IF NOT EXISTS rates (
-    currency TEXT PRIMARY KEY,
-    usd_price TEXT NOT NULL
-);
 CREATE TABLE IF NOT EXISTS orders (
     order_id TEXT PRIMARY KEY,
     merchant_id TEXT NOT NULL,
