@@ -116,8 +116,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         return Decimal(body[name]) if name in body else None
 
     def health(request: Request, body: dict[str, Any]) -> Any:
-        pending = emulator.store.connection.execute("SELECT COUNT(*) FROM webhooks WHERE state = 'pending'").fetchone()
-        return views.health(pending[0])
+        return views.health(webhooks.pending_count())
 
     def reset(request: Request, body: dict[str, Any]) -> Any:
         emulator.reset()

@@ -1,4 +1,4 @@
-"""The emulator's records: merchants with their fee rates, orders and their lifecycle, balances."""
+"""The emulator's records: merchants with their fee rates, orders and their lifecycle, balances, webhooks."""
 
 from __future__ import annotations
 
@@ -12,7 +12,17 @@ import attrs
 
 from cpay_signing import SecretKey
 
-__all__ = ["Balance", "FeeRates", "Merchant", "NewOrder", "Order", "OrderKind", "OrderStatus"]
+__all__ = [
+    "Balance",
+    "FeeRates",
+    "Merchant",
+    "NewOrder",
+    "Order",
+    "OrderKind",
+    "OrderStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+]
 
 
 class OrderStatus(enum.StrEnum):
@@ -176,3 +186,38 @@ class Balance:
     currency: str
     available: Decimal
     frozen: Decimal
+
+
+@attrs.frozen
+class WebhookAttempt:
+    """One attempt to deliver a webhook: when, its outcome (``ok`` or ``fail``), and what the merchant answered."""
+
+    attempted_at: int
+    outcome: str
+    http_status: int | None
+    response_text: str
+    error: str
+    duration_ms: float
+
+
+@attrs.frozen(kw_only=True)
+class WebhookDelivery:
+    """A notification owed to a merchant: the signed ``payload``, where it goes, and how delivery stands.
+
+    ``state`` is ``pending``, ``delivered`` or ``failed``; ``next_attempt_at`` is epoch seconds. ``attempts``
+    holds the attempts made so far when they were asked for (``Outbox.deliveries``), else it is empty.
+    """
+
+    delivery_id: int
+    order_id: str
+    merchant_id: str
+    url: str
+    content_type: str
+    payload: dict[str, str] = attrs.field(hash=False)
+    order_status: str
+    state: str
+    attempt_count: int
+    next_attempt_at: float
+    created_at: int
+    delivered_at: int | None
+    attempts: tuple[WebhookAttempt, ...] = ()

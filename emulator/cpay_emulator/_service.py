@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -40,10 +39,9 @@ from cpay_emulator._money import (
     quantize_down,
 )
 from cpay_emulator._networks import NETWORKS, address_for, default_network, network_named, new_transaction_hash
+from cpay_emulator._outbox import Outbox
 from cpay_emulator._rates import RateTable
 from cpay_emulator._store import Store
-from cpay_emulator._views import webhook_fields
-from cpay_signing import compute_sign
 
 __all__ = ["Emulator"]
 
@@ -78,6 +76,7 @@ class Emulator:
         self.on_webhook = on_webhook
         self._connection = store.connection
         self.merchant_registry = MerchantRegistry(store, merchants)
+        self.outbox = Outbox(store, on_webhook)
         self.rate_table = RateTable(store)
         self.merchant = self.merchant_registry.get
         self.merchants = self.merchant_registry.all
@@ -362,7 +361,7 @@ class Emulator:
                 )
             if last4 != _THREE_DS_CARD_SUFFIX:
                 order = self._pay(connection, order, amount=amount, network=None, hash_text=None)
-        self._notify()
+        self.outbox.notify()
         return order, stored_id
 
     @staticmethod
@@ -474,8 +473,8 @@ class Emulator:
                     "exchangeRate": format_amount(rate),
                 },
             )
-            self._enqueue_webhook(connection, order)
-        self._notify()
+            self.outbox.enqueue(connection, order, self._require_merchant(order.merchant_id))
+        self.outbox.notify()
         return order
 
     def submit_kyc(self, merchant: Merchant, records: list[dict[str, Any]]) -> int:
@@ -565,7 +564,7 @@ class Emulator:
         """
         with self.store.transaction() as connection:
             order = self._pay(connection, self.order(order_id), amount=amount, network=network, hash_text=hash)
-        self._notify()
+        self.outbox.notify()
         return order
 
     def _pay(
@@ -626,7 +625,7 @@ class Emulator:
                 )
             ext_info = json.dumps({"reason": reason, "sceneTag": "Emulator"}, separators=(",", ":"))
             order = self._transition(connection, order, OrderStatus.CLOSED, ext_info=ext_info)
-        self._notify()
+        self.outbox.notify()
         return order
 
     def close(self, order_id: str, *, reason: str = "Closed") -> Order:
@@ -640,7 +639,7 @@ class Emulator:
             if order.status is not OrderStatus.PENDING:
                 raise self._bad_transition(order, "process", "only a PENDING order can start processing")
             order = self._transition(connection, order, OrderStatus.PROCESSING)
-        self._notify()
+        self.outbox.notify()
         return order
 
     def complete(self, order_id: str, *, hash: str | None = None) -> Order:
@@ -667,7 +666,7 @@ class Emulator:
                 order = self._transition(connection, order, OrderStatus.COMPLETED, **changes)
             else:
                 raise self._bad_transition(order, "complete", f"{order.kind} orders complete on creation")
-        self._notify()
+        self.outbox.notify()
         return order
 
     def deposit(
@@ -724,7 +723,7 @@ class Emulator:
             if confirmed:
                 self._move(connection, order.merchant_id, currency, available=order.received_amount)
                 order = self._transition(connection, order, OrderStatus.COMPLETED)
-        self._notify()
+        self.outbox.notify()
         return order
 
     @staticmethod
@@ -746,44 +745,12 @@ class Emulator:
 
     def _transition(self, connection: sqlite3.Connection, order: Order, status: OrderStatus, **changes: Any) -> Order:
         order = self._update(connection, order, status=status, **changes)
-        self._enqueue_webhook(connection, order)
+        self.outbox.enqueue(connection, order, self._require_merchant(order.merchant_id))
         return order
-
-    def _enqueue_webhook(self, connection: sqlite3.Connection, order: Order) -> None:
-        """Queue the section 15 notification of ``order``'s current state in the outbox (same transaction)."""
-        merchant = self._require_merchant(order.merchant_id)
-        url = order.callback_url or merchant.callback_url
-        if not url:
-            return
-        payload = webhook_fields(order)
-        payload["sign"] = compute_sign(payload, merchant.secret_key)
-        content_type = "application/x-www-form-urlencoded" if merchant.webhook_format == "form" else "application/json"
-        connection.execute(
-            "INSERT INTO webhooks (order_id, merchant_id, url, content_type, payload, order_status, next_attempt_at, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                order.order_id,
-                order.merchant_id,
-                url,
-                content_type,
-                json.dumps(payload),
-                order.status.value,
-                time.time(),
-                now_ms(),
-            ),
-        )
-        self._webhook_queued = True
-
-    _webhook_queued = False
-
-    def _notify(self) -> None:
-        if self._webhook_queued:
-            self._webhook_queued = False
-            if self.on_webhook is not None:
-                self.on_webhook()
 
     def reset(self) -> None:
         """Forget every order, balance, address, webhook and KYC record; restore the default rate table."""
         self.store.clear_state()
         with self.store.transaction() as connection:
+            self.outbox.clear(connection)
             self.rate_table.restore_defaults(connection)

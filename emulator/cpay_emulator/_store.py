@@ -62,33 +62,6 @@ CREATE TABLE IF NOT EXISTS orders (
 ) WITHOUT ROWID;
 CREATE UNIQUE INDEX IF NOT EXISTS orders_by_trade_no ON orders (merchant_id, merchant_trade_no);
 CREATE INDEX IF NOT EXISTS orders_by_hash ON orders (merchant_id, hash) WHERE hash != '';
-CREATE TABLE IF NOT EXISTS webhooks (
-    delivery_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    order_id TEXT NOT NULL,
-    merchant_id TEXT NOT NULL,
-    url TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    order_status TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    created_at INTEGER NOT NULL,
-    delivered_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks (state, next_attempt_at);
-CREATE INDEX IF NOT EXISTS webhooks_by_order ON webhooks (order_id, delivery_id);
-CREATE TABLE IF NOT EXISTS webhook_attempts (
-    attempt_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    delivery_id INTEGER NOT NULL REFERENCES webhooks (delivery_id),
-    attempted_at INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    http_status INTEGER,
-    response_text TEXT NOT NULL DEFAULT '',
-    error TEXT NOT NULL DEFAULT '',
-    duration_ms REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS attempts_by_delivery ON webhook_attempts (delivery_id);
 CREATE TABLE IF NOT EXISTS kyc_records (
     merchant_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
@@ -113,7 +86,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-_STATE_TABLES = ("webhook_attempts", "webhooks", "orders", "balances", "addresses", "kyc_records", "stored_cards")
+_STATE_TABLES = ("orders", "balances", "addresses", "kyc_records", "stored_cards")
 
 
 class Store:

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 import attrs
 
-from cpay_emulator._model import Balance, Merchant, Order
+from cpay_emulator._model import Balance, Merchant, Order, WebhookDelivery
 from cpay_emulator._money import format_amount
 from cpay_signing import SecretKey, compute_sign
 
@@ -45,6 +45,7 @@ __all__ = [
     "order_fields",
     "rates_view",
     "wallet_addresses",
+    "webhook_delivery",
     "webhook_fields",
     "withdrawal",
 ]
@@ -364,3 +365,31 @@ def merchant_view(merchant: Merchant) -> dict[str, Any]:
 def health(pending_webhooks: int) -> dict[str, Any]:
     """The control API's health answer."""
     return {"status": "ok", "pendingWebhooks": pending_webhooks}
+
+
+def webhook_delivery(delivery: WebhookDelivery) -> dict[str, Any]:
+    """A webhook delivery as the control API lists it, with every attempt (``nextAttemptAt`` in ms, if pending)."""
+    return {
+        "deliveryId": delivery.delivery_id,
+        "orderId": delivery.order_id,
+        "merchantId": delivery.merchant_id,
+        "url": delivery.url,
+        "contentType": delivery.content_type,
+        "orderStatus": delivery.order_status,
+        "state": delivery.state,
+        "attempts": [
+            {
+                "attemptedAt": attempt.attempted_at,
+                "outcome": attempt.outcome,
+                "httpStatus": attempt.http_status,
+                "responseText": attempt.response_text,
+                "error": attempt.error,
+                "durationMs": round(attempt.duration_ms, 3),
+            }
+            for attempt in delivery.attempts
+        ],
+        "nextAttemptAt": int(delivery.next_attempt_at * 1000) if delivery.state == "pending" else None,
+        "createdAt": delivery.created_at,
+        "deliveredAt": delivery.delivered_at,
+        "payload": delivery.payload,
+    }
