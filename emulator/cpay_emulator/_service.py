@@ -18,7 +18,6 @@ import attrs
 from cpay_emulator._errors import (
     CardDeclined,
     DuplicateTradeNo,
-    InsufficientBalance,
     InvalidAddress,
     InvalidAmount,
     InvalidOrderState,
@@ -28,8 +27,9 @@ from cpay_emulator._errors import (
     UnsupportedNetwork,
 )
 from cpay_emulator._ids import new_order_id, now_ms
+from cpay_emulator._ledger import Ledger
 from cpay_emulator._merchants import MerchantRegistry
-from cpay_emulator._model import Balance, Merchant, NewOrder, Order, OrderKind, OrderStatus
+from cpay_emulator._model import Merchant, NewOrder, Order, OrderKind, OrderStatus
 from cpay_emulator._money import (
     CRYPTO_CURRENCIES,
     FIAT_CURRENCIES,
@@ -38,7 +38,7 @@ from cpay_emulator._money import (
     format_amount,
     quantize_down,
 )
-from cpay_emulator._networks import NETWORKS, address_for, default_network, network_named, new_transaction_hash
+from cpay_emulator._networks import default_network, network_named, new_transaction_hash
 from cpay_emulator._outbox import Outbox
 from cpay_emulator._rates import RateTable
 from cpay_emulator._store import Store
@@ -78,6 +78,7 @@ class Emulator:
         self.merchant_registry = MerchantRegistry(store, merchants)
         self.outbox = Outbox(store, on_webhook)
         self.rate_table = RateTable(store)
+        self.ledger = Ledger(store, self.merchant_registry)
         self.merchant = self.merchant_registry.get
         self.merchants = self.merchant_registry.all
         self.save_merchant = self.merchant_registry.save
@@ -86,85 +87,10 @@ class Emulator:
         self.set_prices = self.rate_table.set_prices
         self.exchange_rate = self.rate_table.exchange_rate
         self.quote = self.rate_table.quote
-
-    def wallet_addresses(self, merchant_id: str, user_id: str) -> list[tuple[str, str, str]]:
-        """``(currency, network, address)`` for every coin of every network: the user's deposit addresses."""
-        self._require_merchant(merchant_id)
-        entries: list[tuple[str, str, str]] = []
-        rows: list[tuple[str, str, str, str]] = []
-        for network in NETWORKS:
-            address = address_for(merchant_id, user_id, network)
-            rows.append((merchant_id, user_id, network.name, address))
-            entries.extend((currency, network.name, address) for currency in network.currencies)
-        known = self._connection.execute(
-            "SELECT COUNT(*) FROM addresses WHERE merchant_id = ? AND user_id = ?", (merchant_id, user_id)
-        ).fetchone()[0]
-        if known < len(rows):
-            with self.store.transaction() as connection:
-                connection.executemany("INSERT OR IGNORE INTO addresses VALUES (?, ?, ?, ?)", rows)
-        return entries
-
-    def balances(self, merchant_id: str) -> list[Balance]:
-        """Every supported currency's balance (zero when never touched), then any other currency held."""
-        self._require_merchant(merchant_id)
-        held = {
-            row["currency"]: Balance(row["currency"], Decimal(row["available"]), Decimal(row["frozen"]))
-            for row in self._connection.execute("SELECT * FROM balances WHERE merchant_id = ?", (merchant_id,))
-        }
-        currencies = list(CRYPTO_CURRENCIES + FIAT_CURRENCIES) + sorted(
-            set(held) - set(CRYPTO_CURRENCIES + FIAT_CURRENCIES)
-        )
-        return [held.get(currency, Balance(currency, ZERO, ZERO)) for currency in currencies]
-
-    def balance(self, merchant_id: str, currency: str) -> Balance:
-        """One currency of the merchant's balance."""
-        row = self._connection.execute(
-            "SELECT available, frozen FROM balances WHERE merchant_id = ? AND currency = ?", (merchant_id, currency)
-        ).fetchone()
-        if row is None:
-            return Balance(currency, ZERO, ZERO)
-        return Balance(currency, Decimal(row["available"]), Decimal(row["frozen"]))
-
-    def set_balance(self, merchant_id: str, currency: str, available: Decimal, frozen: Decimal = ZERO) -> Balance:
-        """Overwrite one currency of a merchant's balance (control API)."""
-        self._require_merchant(merchant_id)
-        if available < 0 or frozen < 0 or not (available.is_finite() and frozen.is_finite()):
-            raise InvalidParameter("balance", "available and frozen must be finite and not negative")
-        with self.store.transaction() as connection:
-            self._write_balance(connection, merchant_id, currency, available, frozen)
-        return Balance(currency, available, frozen)
-
-    def _write_balance(
-        self, connection: sqlite3.Connection, merchant_id: str, currency: str, available: Decimal, frozen: Decimal
-    ) -> None:
-        connection.execute(
-            "INSERT INTO balances (merchant_id, currency, available, frozen) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (merchant_id, currency) DO UPDATE SET available = excluded.available, "
-            "frozen = excluded.frozen",
-            (merchant_id, currency, format_amount(available), format_amount(frozen)),
-        )
-
-    def _move(
-        self,
-        connection: sqlite3.Connection,
-        merchant_id: str,
-        currency: str,
-        *,
-        available: Decimal = ZERO,
-        frozen: Decimal = ZERO,
-    ) -> None:
-        """Add ``available`` and ``frozen`` (either may be negative) to a balance; no side may go below zero."""
-        balance = self.balance(merchant_id, currency)
-        new_available = balance.available + available
-        new_frozen = balance.frozen + frozen
-        if new_available < 0:
-            raise InsufficientBalance(
-                f"insufficient balance: {format_amount(-available)} {currency} needed, "
-                f"{format_amount(balance.available)} {currency} available"
-            )
-        if new_frozen < 0:  # a bug in a transition, not a merchant error: refuse rather than corrupt the ledger
-            raise RuntimeError(f"frozen balance of {currency} would go negative")
-        self._write_balance(connection, merchant_id, currency, new_available, new_frozen)
+        self.wallet_addresses = self.ledger.wallet_addresses
+        self.balances = self.ledger.balances
+        self.balance = self.ledger.balance
+        self.set_balance = self.ledger.set_balance
 
     # -- order creation ----------------------------------------------------------------------------------------
 
@@ -407,7 +333,7 @@ class Emulator:
                 fee=total_amount - received_amount,
                 to_address=to_address,
             )
-            self._move(connection, merchant.merchant_id, currency, available=-total_amount, frozen=total_amount)
+            self.ledger.move(connection, merchant.merchant_id, currency, available=-total_amount, frozen=total_amount)
             return order
 
     def create_fiat_payout(
@@ -430,7 +356,7 @@ class Emulator:
                 fee=fee,
                 details=details,
             )
-            self._move(connection, merchant.merchant_id, currency, available=-total, frozen=total)
+            self.ledger.move(connection, merchant.merchant_id, currency, available=-total, frozen=total)
             return order
 
     def exchange(
@@ -453,8 +379,8 @@ class Emulator:
         if target_amount <= 0:
             raise InvalidAmount("sourceAmount", f"too small: it buys no {target_currency} after the fee")
         with self.store.transaction() as connection:
-            self._move(connection, merchant.merchant_id, source_currency, available=-source_amount)
-            self._move(connection, merchant.merchant_id, target_currency, available=target_amount)
+            self.ledger.move(connection, merchant.merchant_id, source_currency, available=-source_amount)
+            self.ledger.move(connection, merchant.merchant_id, target_currency, available=target_amount)
             order = self._insert_order(
                 connection,
                 merchant,
@@ -602,7 +528,7 @@ class Emulator:
             rate = merchant.fee_rates.payin if order.kind is OrderKind.PAYIN else merchant.fee_rates.card
             fee = fee_of(order.actual_amount, rate, order.currency)
             received = order.actual_amount - fee
-            self._move(connection, order.merchant_id, order.currency, available=received)
+            self.ledger.move(connection, order.merchant_id, order.currency, available=received)
             order = self._transition(connection, order, OrderStatus.COMPLETED, fee=fee, received_amount=received)
         return order
 
@@ -616,7 +542,7 @@ class Emulator:
             if order.status.is_final:
                 raise self._bad_transition(order, "fail", f"the order is already {order.status.name}")
             if order.kind.is_payout:
-                self._move(
+                self.ledger.move(
                     connection,
                     order.merchant_id,
                     order.currency,
@@ -654,12 +580,12 @@ class Emulator:
             if order.kind.is_payin:
                 order = self._pay(connection, order, amount=None, network=None, hash_text=hash)
             elif order.kind is OrderKind.DEPOSIT:
-                self._move(connection, order.merchant_id, order.currency, available=order.received_amount)
+                self.ledger.move(connection, order.merchant_id, order.currency, available=order.received_amount)
                 order = self._transition(connection, order, OrderStatus.COMPLETED)
             elif order.kind.is_payout:
                 if order.status is OrderStatus.PENDING:
                     order = self._transition(connection, order, OrderStatus.PROCESSING)
-                self._move(connection, order.merchant_id, order.currency, frozen=-order.order_amount)
+                self.ledger.move(connection, order.merchant_id, order.currency, frozen=-order.order_amount)
                 changes: dict[str, Any] = {"actual_amount": order.received_amount}
                 if order.kind is OrderKind.PAYOUT:
                     changes["hash"] = hash or new_transaction_hash(network_named(order.network))
@@ -683,20 +609,15 @@ class Emulator:
         With ``confirmed=False`` it stays PROCESSING until ``complete``. The address must have been handed out
         by getWalletAddress.
         """
-        row = self._connection.execute(
-            "SELECT merchant_id, user_id, network FROM addresses WHERE address = ? ORDER BY network LIMIT 1", (address,)
-        ).fetchone()
-        if row is None:
+        holder = self.ledger.address_holder(address)
+        if holder is None:
             raise OrderNotFound(f"no user has the deposit address {address!r}")
-        candidates = [
-            r["network"]
-            for r in self._connection.execute("SELECT network FROM addresses WHERE address = ?", (address,))
-            if currency in network_named(r["network"]).currencies
-        ]
+        merchant_id, user_id, networks = holder
+        candidates = [name for name in networks if currency in network_named(name).currencies]
         if not candidates:
             raise UnsupportedNetwork(f"the network of {address!r} does not carry {currency!r}")
         network = network_named(candidates[0])
-        merchant = self._require_merchant(row["merchant_id"])
+        merchant = self._require_merchant(merchant_id)
         fee = fee_of(amount, merchant.fee_rates.deposit, currency)
         with self.store.transaction() as connection:
             order = self._insert_order(
@@ -708,7 +629,7 @@ class Emulator:
                 currency=currency,
                 network=network.name,
                 order_amount=amount,
-                user_id=row["user_id"],
+                user_id=user_id,
                 to_address=address,
             )
             order = self._transition(
@@ -721,7 +642,7 @@ class Emulator:
                 hash=hash or new_transaction_hash(network),
             )
             if confirmed:
-                self._move(connection, order.merchant_id, currency, available=order.received_amount)
+                self.ledger.move(connection, order.merchant_id, currency, available=order.received_amount)
                 order = self._transition(connection, order, OrderStatus.COMPLETED)
         self.outbox.notify()
         return order
@@ -753,4 +674,5 @@ class Emulator:
         self.store.clear_state()
         with self.store.transaction() as connection:
             self.outbox.clear(connection)
+            self.ledger.clear(connection)
             self.rate_table.restore_defaults(connection)

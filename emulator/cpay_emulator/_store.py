@@ -20,21 +20,6 @@ __all__ = ["MEMORY", "Store"]
 MEMORY = ":memory:"
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS addresses (
-    merchant_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    network TEXT NOT NULL,
-    address TEXT NOT NULL,
-    PRIMARY KEY (merchant_id, user_id, network)
-);
-CREATE INDEX IF NOT EXISTS addresses_by_address ON addresses (address);
-CREATE TABLE IF NOT EXISTS balances (
-    merchant_id TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    available TEXT NOT NULL DEFAULT '0',
-    frozen TEXT NOT NULL DEFAULT '0',
-    PRIMARY KEY (merchant_id, currency)
-);
 CREATE TABLE IF NOT EXISTS orders (
     order_id TEXT PRIMARY KEY,
     merchant_id TEXT NOT NULL,
@@ -86,7 +71,7 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
         return None
 
 
-_STATE_TABLES = ("orders", "balances", "addresses", "kyc_records", "stored_cards")
+_STATE_TABLES = ("orders", "kyc_records", "stored_cards")
 
 
 class Store:
