@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import json
-import sqlite3
 from decimal import Decimal
 from typing import Any
 
@@ -148,35 +147,6 @@ class Order:
     created_at: int
     updated_at: int
     details: dict[str, Any] = attrs.field(factory=dict, hash=False)
-
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Order:
-        """The order stored in ``row`` (a row of the ``orders`` table)."""
-        return cls(
-            order_id=row["order_id"],
-            merchant_id=row["merchant_id"],
-            kind=OrderKind(row["kind"]),
-            merchant_trade_no=row["merchant_trade_no"],
-            user_id=row["user_id"],
-            status=OrderStatus(row["status"]),
-            currency=row["currency"],
-            network=row["network"],
-            order_amount=Decimal(row["order_amount"]),
-            actual_amount=Decimal(row["actual_amount"]),
-            received_amount=Decimal(row["received_amount"]),
-            fee=Decimal(row["fee"]),
-            hash=row["hash"],
-            to_address=row["to_address"],
-            callback_url=row["callback_url"],
-            success_url=row["success_url"],
-            fail_url=row["fail_url"],
-            remark=row["remark"],
-            ext_info=row["ext_info"],
-            create_time=row["create_time"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            details=json.loads(row["details"]),
-        )
 
 
 @attrs.frozen

@@ -13,11 +13,8 @@ from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-import attrs
-
 from cpay_emulator._errors import (
     CardDeclined,
-    DuplicateTradeNo,
     InvalidAddress,
     InvalidAmount,
     InvalidOrderState,
@@ -33,30 +30,20 @@ from cpay_emulator._model import Merchant, NewOrder, Order, OrderKind, OrderStat
 from cpay_emulator._money import (
     CRYPTO_CURRENCIES,
     FIAT_CURRENCIES,
-    ZERO,
     fee_of,
     format_amount,
     quantize_down,
 )
 from cpay_emulator._networks import default_network, network_named, new_transaction_hash
+from cpay_emulator._orders import OrderBook
 from cpay_emulator._outbox import Outbox
 from cpay_emulator._rates import RateTable
 from cpay_emulator._store import Store
 
 __all__ = ["Emulator"]
 
-_ORDER_COLUMNS = (
-    "order_id, merchant_id, kind, merchant_trade_no, user_id, status, currency, network, order_amount, "
-    "actual_amount, received_amount, fee, hash, to_address, callback_url, success_url, fail_url, remark, "
-    "ext_info, create_time, created_at, updated_at, details"
-)
-_INSERT_ORDER = f"INSERT INTO orders ({_ORDER_COLUMNS}) VALUES ({', '.join('?' * 23)})"  # noqa: S608 - constant text
 _DECLINED_CARD_SUFFIX = "0002"  # like Stripe's 4000 0000 0000 0002
 _THREE_DS_CARD_SUFFIX = "3220"  # like Stripe's 4000 0000 0000 3220
-
-
-def _row_to_order(row: sqlite3.Row | None) -> Order | None:
-    return None if row is None else Order.from_row(row)
 
 
 class Emulator:
@@ -79,6 +66,7 @@ class Emulator:
         self.outbox = Outbox(store, on_webhook)
         self.rate_table = RateTable(store)
         self.ledger = Ledger(store, self.merchant_registry)
+        self.order_book = OrderBook(store, self.merchant_registry, self.outbox)
         self.merchant = self.merchant_registry.get
         self.merchants = self.merchant_registry.all
         self.save_merchant = self.merchant_registry.save
@@ -91,109 +79,12 @@ class Emulator:
         self.balances = self.ledger.balances
         self.balance = self.ledger.balance
         self.set_balance = self.ledger.set_balance
+        self.order = self.order_book.get
+        self.find_order = self.order_book.find
+        self.orders = self.order_book.latest
+        self.count_orders = self.order_book.count
 
     # -- order creation ----------------------------------------------------------------------------------------
-
-    def _insert_order(
-        self,
-        connection: sqlite3.Connection,
-        merchant: Merchant,
-        kind: OrderKind,
-        new: NewOrder | None,
-        *,
-        status: OrderStatus,
-        currency: str,
-        order_amount: Decimal,
-        network: str = "",
-        actual_amount: Decimal = ZERO,
-        received_amount: Decimal = ZERO,
-        fee: Decimal = ZERO,
-        hash: str = "",
-        to_address: str = "",
-        user_id: str = "",
-        details: Mapping[str, Any] | None = None,
-    ) -> Order:
-        # A duplicate merchantTradeNo is caught by the UNIQUE index (no lookup first: one statement less).
-        now = now_ms()
-        if new is None:
-            new = NewOrder(merchant_trade_no="", user_id=user_id)
-            merchant_trade_no = None
-        else:
-            merchant_trade_no = new.merchant_trade_no
-        order_details = dict(details or {})
-        create_time = new.create_time if new.create_time is not None else now
-        # The row, in _ORDER_COLUMNS order after order_id (built directly: this is the hot path of createOrder).
-        row = (
-            merchant.merchant_id,
-            kind.value,
-            merchant_trade_no,
-            new.user_id,
-            status.value,
-            currency,
-            network,
-            format_amount(order_amount),
-            format_amount(actual_amount),
-            format_amount(received_amount),
-            format_amount(fee),
-            hash,
-            to_address,
-            new.callback_url,
-            new.success_url,
-            new.fail_url,
-            new.remark,
-            new.ext_info,
-            create_time,
-            now,
-            now,
-            json.dumps(order_details) if order_details else "{}",
-        )
-        for _ in range(5):
-            order_id = new_order_id()
-            try:
-                connection.execute(_INSERT_ORDER, (order_id, *row))
-            except sqlite3.IntegrityError as error:
-                if "orders.order_id" in str(error):
-                    continue  # the one-in-a-billion id collision: draw another
-                raise self._duplicate(merchant_trade_no) from None
-            return Order(
-                order_id=order_id,
-                merchant_id=merchant.merchant_id,
-                kind=kind,
-                merchant_trade_no=merchant_trade_no,
-                user_id=new.user_id,
-                status=status,
-                currency=currency,
-                network=network,
-                order_amount=order_amount,
-                actual_amount=actual_amount,
-                received_amount=received_amount,
-                fee=fee,
-                hash=hash,
-                to_address=to_address,
-                callback_url=new.callback_url,
-                success_url=new.success_url,
-                fail_url=new.fail_url,
-                remark=new.remark,
-                ext_info=new.ext_info,
-                create_time=create_time,
-                created_at=now,
-                updated_at=now,
-                details=order_details,
-            )
-        raise RuntimeError("could not draw a free order id")
-
-    def _check_trade_no_free(self, merchant_id: str, merchant_trade_no: str) -> None:
-        row = self._connection.execute(
-            "SELECT 1 FROM orders WHERE merchant_id = ? AND merchant_trade_no = ?", (merchant_id, merchant_trade_no)
-        ).fetchone()
-        if row is not None:
-            raise self._duplicate(merchant_trade_no)
-
-    @staticmethod
-    def _duplicate(merchant_trade_no: str | None) -> DuplicateTradeNo:
-        return DuplicateTradeNo(
-            f"duplicate merchantTradeNo {merchant_trade_no!r}: this merchant already has an order with it"
-        )
 
     def create_payin(self, merchant: Merchant, new: NewOrder, *, currency: str, amount: Decimal) -> Order:
         """createOrder (section 13): a PENDING crypto order the customer pays through the cashier page."""
@@ -203,7 +94,7 @@ class Emulator:
             )
         network = default_network(currency)
         with self.store.transaction(single_statement=True) as connection:  # one INSERT
-            return self._insert_order(
+            return self.order_book.insert(
                 connection,
                 merchant,
                 OrderKind.PAYIN,
@@ -220,7 +111,7 @@ class Emulator:
         """createOrderByCreditCard (section 14): a PENDING card order paid on the cashier page."""
         self._check_fiat(currency, ("USD", "EUR", "BRL"))
         with self.store.transaction(single_statement=True) as connection:  # one INSERT
-            return self._insert_order(
+            return self.order_book.insert(
                 connection,
                 merchant,
                 OrderKind.CARD,
@@ -265,10 +156,10 @@ class Emulator:
         else:
             last4 = card_number[-4:]
         if last4 == _DECLINED_CARD_SUFFIX:
-            self._check_trade_no_free(merchant.merchant_id, new.merchant_trade_no)
+            self.order_book.check_trade_no_free(merchant.merchant_id, new.merchant_trade_no)
             raise CardDeclined("pay fail")
         with self.store.transaction() as connection:
-            order = self._insert_order(
+            order = self.order_book.insert(
                 connection,
                 merchant,
                 OrderKind.PWPP,
@@ -320,7 +211,7 @@ class Emulator:
         if received_amount > total_amount:
             raise InvalidAmount("receivedAmount", "must not exceed totalAmount")
         with self.store.transaction() as connection:
-            order = self._insert_order(
+            order = self.order_book.insert(
                 connection,
                 merchant,
                 OrderKind.PAYOUT,
@@ -344,7 +235,7 @@ class Emulator:
         fee = fee_of(amount, merchant.fee_rates.fiat_payout, currency)
         total = amount + fee
         with self.store.transaction() as connection:
-            order = self._insert_order(
+            order = self.order_book.insert(
                 connection,
                 merchant,
                 OrderKind.FIAT_PAYOUT,
@@ -381,7 +272,7 @@ class Emulator:
         with self.store.transaction() as connection:
             self.ledger.move(connection, merchant.merchant_id, source_currency, available=-source_amount)
             self.ledger.move(connection, merchant.merchant_id, target_currency, available=target_amount)
-            order = self._insert_order(
+            order = self.order_book.insert(
                 connection,
                 merchant,
                 OrderKind.EXCHANGE,
@@ -399,7 +290,7 @@ class Emulator:
                     "exchangeRate": format_amount(rate),
                 },
             )
-            self.outbox.enqueue(connection, order, self._require_merchant(order.merchant_id))
+            self.order_book.queue_webhook(connection, order)
         self.outbox.notify()
         return order
 
@@ -413,64 +304,6 @@ class Emulator:
                 [(merchant.merchant_id, str(record["userId"]), json.dumps(record), now) for record in records],
             )
         return len(records)
-
-    # -- reading orders ----------------------------------------------------------------------------------------
-
-    def order(self, order_id: str) -> Order:
-        """The order with this id, or ORDER_NOT_FOUND."""
-        order = _row_to_order(
-            self._connection.execute("SELECT * FROM orders WHERE order_id = ?", (order_id,)).fetchone()
-        )
-        if order is None:
-            raise OrderNotFound(f"order {order_id!r} not found")
-        return order
-
-    def find_order(
-        self,
-        merchant_id: str,
-        *,
-        merchant_trade_no: str = "",
-        order_id: str = "",
-        hash: str = "",
-    ) -> Order:
-        """getOrderDetail (section 9): the merchant's order matching every identifier given (at least one)."""
-        clauses = ["merchant_id = ?"]
-        arguments = [merchant_id]
-        for column, value in (("merchant_trade_no", merchant_trade_no), ("order_id", order_id), ("hash", hash)):
-            if value:
-                clauses.append(f"{column} = ?")
-                arguments.append(value)
-        if hash:
-            clauses.append("hash != ''")  # lets SQLite use the partial index orders_by_hash
-        if len(arguments) == 1:
-            raise OrderNotFound("order not found: give merchantTradeNo, cpayOrderId or hash")
-        row = self._connection.execute(
-            f"SELECT * FROM orders WHERE {' AND '.join(clauses)} LIMIT 1",  # noqa: S608 - fixed column names
-            arguments,
-        ).fetchone()
-        order = _row_to_order(row)
-        if order is None:
-            raise OrderNotFound("order not found")
-        return order
-
-    def orders(self, merchant_id: str | None = None, limit: int = 100) -> list[Order]:
-        """The newest orders, of one merchant or of all."""
-        if merchant_id:
-            rows = self._connection.execute(
-                "SELECT * FROM orders WHERE merchant_id = ? ORDER BY created_at DESC, order_id DESC LIMIT ?",
-                (merchant_id, limit),
-            )
-        else:
-            rows = self._connection.execute(
-                "SELECT * FROM orders ORDER BY created_at DESC, order_id DESC LIMIT ?", (limit,)
-            )
-        return [Order.from_row(row) for row in rows]
-
-    def count_orders(self, merchant_id: str) -> int:
-        """How many orders the merchant has."""
-        return int(
-            self._connection.execute("SELECT COUNT(*) FROM orders WHERE merchant_id = ?", (merchant_id,)).fetchone()[0]
-        )
 
     # -- what the customer or the chain does (control API, cashier page) ---------------------------------------
 
@@ -518,10 +351,10 @@ class Emulator:
             changes["network"] = chain.name
             changes["hash"] = hash_text or new_transaction_hash(chain)
         if order.status is OrderStatus.PENDING:
-            order = self._transition(connection, order, OrderStatus.PROCESSING, **changes)
+            order = self.order_book.transition(connection, order, OrderStatus.PROCESSING, **changes)
             changes = {}
         elif changes:
-            order = self._update(connection, order, **changes)
+            order = self.order_book.update(connection, order, **changes)
             changes = {}
         if order.actual_amount >= order.order_amount:
             merchant = self._require_merchant(order.merchant_id)
@@ -529,7 +362,9 @@ class Emulator:
             fee = fee_of(order.actual_amount, rate, order.currency)
             received = order.actual_amount - fee
             self.ledger.move(connection, order.merchant_id, order.currency, available=received)
-            order = self._transition(connection, order, OrderStatus.COMPLETED, fee=fee, received_amount=received)
+            order = self.order_book.transition(
+                connection, order, OrderStatus.COMPLETED, fee=fee, received_amount=received
+            )
         return order
 
     def fail(self, order_id: str, *, reason: str = "Transaction cannot be completed") -> Order:
@@ -550,7 +385,7 @@ class Emulator:
                     frozen=-order.order_amount,
                 )
             ext_info = json.dumps({"reason": reason, "sceneTag": "Emulator"}, separators=(",", ":"))
-            order = self._transition(connection, order, OrderStatus.CLOSED, ext_info=ext_info)
+            order = self.order_book.transition(connection, order, OrderStatus.CLOSED, ext_info=ext_info)
         self.outbox.notify()
         return order
 
@@ -564,7 +399,7 @@ class Emulator:
             order = self.order(order_id)
             if order.status is not OrderStatus.PENDING:
                 raise self._bad_transition(order, "process", "only a PENDING order can start processing")
-            order = self._transition(connection, order, OrderStatus.PROCESSING)
+            order = self.order_book.transition(connection, order, OrderStatus.PROCESSING)
         self.outbox.notify()
         return order
 
@@ -581,15 +416,15 @@ class Emulator:
                 order = self._pay(connection, order, amount=None, network=None, hash_text=hash)
             elif order.kind is OrderKind.DEPOSIT:
                 self.ledger.move(connection, order.merchant_id, order.currency, available=order.received_amount)
-                order = self._transition(connection, order, OrderStatus.COMPLETED)
+                order = self.order_book.transition(connection, order, OrderStatus.COMPLETED)
             elif order.kind.is_payout:
                 if order.status is OrderStatus.PENDING:
-                    order = self._transition(connection, order, OrderStatus.PROCESSING)
+                    order = self.order_book.transition(connection, order, OrderStatus.PROCESSING)
                 self.ledger.move(connection, order.merchant_id, order.currency, frozen=-order.order_amount)
                 changes: dict[str, Any] = {"actual_amount": order.received_amount}
                 if order.kind is OrderKind.PAYOUT:
                     changes["hash"] = hash or new_transaction_hash(network_named(order.network))
-                order = self._transition(connection, order, OrderStatus.COMPLETED, **changes)
+                order = self.order_book.transition(connection, order, OrderStatus.COMPLETED, **changes)
             else:
                 raise self._bad_transition(order, "complete", f"{order.kind} orders complete on creation")
         self.outbox.notify()
@@ -620,7 +455,7 @@ class Emulator:
         merchant = self._require_merchant(merchant_id)
         fee = fee_of(amount, merchant.fee_rates.deposit, currency)
         with self.store.transaction() as connection:
-            order = self._insert_order(
+            order = self.order_book.insert(
                 connection,
                 merchant,
                 OrderKind.DEPOSIT,
@@ -632,7 +467,7 @@ class Emulator:
                 user_id=user_id,
                 to_address=address,
             )
-            order = self._transition(
+            order = self.order_book.transition(
                 connection,
                 order,
                 OrderStatus.PROCESSING,
@@ -643,7 +478,7 @@ class Emulator:
             )
             if confirmed:
                 self.ledger.move(connection, order.merchant_id, currency, available=order.received_amount)
-                order = self._transition(connection, order, OrderStatus.COMPLETED)
+                order = self.order_book.transition(connection, order, OrderStatus.COMPLETED)
         self.outbox.notify()
         return order
 
@@ -653,26 +488,11 @@ class Emulator:
 
     # -- transitions and webhooks ------------------------------------------------------------------------------
 
-    def _update(self, connection: sqlite3.Connection, order: Order, **changes: Any) -> Order:
-        changes["updated_at"] = now_ms()
-        updated = attrs.evolve(order, **changes)
-        columns = ", ".join(f"{name} = ?" for name in changes)
-        connection.execute(
-            f"UPDATE orders SET {columns} WHERE order_id = ?",  # noqa: S608 - names are Order fields
-            [format_amount(value) if isinstance(value, Decimal) else value for value in changes.values()]
-            + [order.order_id],
-        )
-        return updated
-
-    def _transition(self, connection: sqlite3.Connection, order: Order, status: OrderStatus, **changes: Any) -> Order:
-        order = self._update(connection, order, status=status, **changes)
-        self.outbox.enqueue(connection, order, self._require_merchant(order.merchant_id))
-        return order
-
     def reset(self) -> None:
         """Forget every order, balance, address, webhook and KYC record; restore the default rate table."""
         self.store.clear_state()
         with self.store.transaction() as connection:
             self.outbox.clear(connection)
             self.ledger.clear(connection)
+            self.order_book.clear(connection)
             self.rate_table.restore_defaults(connection)

@@ -20,33 +20,6 @@ __all__ = ["MEMORY", "Store"]
 MEMORY = ":memory:"
 
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS orders (
-    order_id TEXT PRIMARY KEY,
-    merchant_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    merchant_trade_no TEXT,
-    user_id TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    network TEXT NOT NULL DEFAULT '',
-    order_amount TEXT NOT NULL,
-    actual_amount TEXT NOT NULL DEFAULT '0',
-    received_amount TEXT NOT NULL DEFAULT '0',
-    fee TEXT NOT NULL DEFAULT '0',
-    hash TEXT NOT NULL DEFAULT '',
-    to_address TEXT NOT NULL DEFAULT '',
-    callback_url TEXT NOT NULL DEFAULT '',
-    success_url TEXT NOT NULL DEFAULT '',
-    fail_url TEXT NOT NULL DEFAULT '',
-    remark TEXT NOT NULL DEFAULT '',
-    ext_info TEXT NOT NULL DEFAULT '',
-    create_time INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    details TEXT NOT NULL DEFAULT '{}'
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS orders_by_trade_no ON orders (merchant_id, merchant_trade_no);
-CREATE INDEX IF NOT EXISTS orders_by_hash ON orders (merchant_id, hash) WHERE hash != '';
 CREATE TABLE IF NOT EXISTS kyc_records (
     merchant_id TEXT NOT NULL,
     user_id TEXT NOT NULL,
