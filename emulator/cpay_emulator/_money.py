@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from cpay_emulator._errors import InvalidAmount, InvalidParameter
+from cpay_emulator._errors import InvalidAmount, InvalidParameter, UnsupportedCurrency
 
 __all__ = [
     "CRYPTO_CURRENCIES",
@@ -15,6 +16,7 @@ __all__ = [
     "parse_amount",
     "precision_of",
     "quantize_down",
+    "unsupported_currency",
 ]
 
 ZERO = Decimal(0)
@@ -63,3 +65,8 @@ def format_amount(value: Decimal) -> str:
         return "0"
     text = format(value.normalize(), "f")
     return text
+
+
+def unsupported_currency(field: str, currency: str, supported: Sequence[str]) -> UnsupportedCurrency:
+    """``unsupported <field> '<currency>'; supported: ...``: the error of a currency an operation does not take."""
+    return UnsupportedCurrency(f"unsupported {field} {currency!r}; supported: {', '.join(supported)}")

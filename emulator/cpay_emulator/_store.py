@@ -1,9 +1,11 @@
-"""The emulator's state in SQLite: one connection, WAL, one transaction per change.
+"""The emulator's state in SQLite: one connection, WAL, one transaction per change, group commit.
 
-The connection is used only from the event loop's thread. Each service call runs synchronously (microseconds)
-between two awaits, so calls never interleave: writes are serialised without locks, and the UNIQUE index on
-``(merchant_id, merchant_trade_no)`` backs the duplicate check. WAL with ``synchronous=NORMAL`` keeps every
-committed transaction across a process crash (``kill -9``); only a power loss could drop the last ones.
+The store knows no table: each domain backend declares its own (``create_tables``) and runs its own statements
+through ``transaction()``. The connection is used only from the event loop's thread. Each backend call runs
+synchronously (microseconds) between two awaits, so calls never interleave: writes are serialised without
+locks, and a UNIQUE index can back a check (the orders' ``merchantTradeNo``). WAL with ``synchronous=NORMAL``
+keeps every committed transaction across a process crash (``kill -9``); only a power loss could drop the last
+ones.
 """
 
 from __future__ import annotations
@@ -19,32 +21,12 @@ __all__ = ["MEMORY", "Store"]
 
 MEMORY = ":memory:"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS kyc_records (
-    merchant_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    data TEXT NOT NULL,
-    submitted_at INTEGER NOT NULL,
-    PRIMARY KEY (merchant_id, user_id)
-);
-CREATE TABLE IF NOT EXISTS stored_cards (
-    cc_storage_id TEXT PRIMARY KEY,
-    merchant_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    last4 TEXT NOT NULL,
-    expiry TEXT NOT NULL
-);
-"""
-
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-_STATE_TABLES = ("orders", "kyc_records", "stored_cards")
 
 
 class Store:
@@ -69,7 +51,6 @@ class Store:
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA foreign_keys=ON")
         self.connection.execute("PRAGMA busy_timeout=5000")
-        self.connection.executescript(_SCHEMA)
         # Group commit bookkeeping: batches are numbered; 0 means no batch is open.
         self._open_batch = 0
         self._last_batch = 0
@@ -143,12 +124,6 @@ class Store:
             await asyncio.sleep(0)
         if self._failure is not None and self._failure[0] == batch:
             raise self._failure[1]
-
-    def clear_state(self) -> None:
-        """Delete orders, balances, addresses, webhooks and KYC records (merchants and rates stay)."""
-        with self.transaction() as connection:
-            for table in _STATE_TABLES:
-                connection.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
 
     def close(self) -> None:
         """Commit what is pending and close the connection (the last close checkpoints the WAL)."""
