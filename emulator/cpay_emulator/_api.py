@@ -44,7 +44,7 @@ from cpay_signing import (
     verify_request_parameters,
 )
 
-__all__ = ["HANDLERS", "OperationEndpoint"]
+__all__ = ["HANDLERS", "OperationEndpoint", "operation_endpoints"]
 
 logger = logging.getLogger("cpay_emulator")
 
@@ -308,3 +308,16 @@ def _signature_error(error: SignatureError) -> EmulatorError:
         "invalid sign: expected lowercase hex HMAC-SHA256 of "
         f"{signing_payload(error.fields)!r} + '&key=<secret key>' (section 16)",
     )
+
+
+def operation_endpoints(
+    emulator: Emulator, operations: Mapping[str, Operation], public_url: str | None
+) -> dict[str, tuple[str, OperationEndpoint]]:
+    """``path -> (method, endpoint)`` of every operation of the spec (logs the ones without a handler)."""
+    missing = sorted(set(operations) - set(HANDLERS))
+    if missing:
+        logger.warning("operations of the spec the emulator does not implement: %s", ", ".join(missing))
+    return {
+        operation.path: (operation.method, OperationEndpoint(emulator, operation, public_url))
+        for operation in operations.values()
+    }
