@@ -91,15 +91,10 @@ def order_fields(order: Order) -> dict[str, str]:
     }
 
 
+# Each answer's fields, in the document's order (key order is part of the bytes a client sees).
+# fmt: off
 _CREATED = (
-    "merchantId",
-    "merchantTradeNo",
-    "merchantUserId",
-    "orderId",
-    "orderAmount",
-    "receivedAmount",
-    "fee",
-    "remark",
+    "merchantId", "merchantTradeNo", "merchantUserId", "orderId", "orderAmount", "receivedAmount", "fee", "remark",
     "createTime",
 )
 """The fields every creation answer starts with (sections 4, 5 and 13)."""
@@ -108,68 +103,26 @@ WITHDRAWAL_FIELDS = (*_CREATED, "cryptoCurrency", "extInfo", "status", "network"
 FIAT_PAYOUT_FIELDS = (*_CREATED, "currency", "status")
 """Section 5, createFiatPayoutOrder."""
 ORDER_DETAIL_FIELDS = (
-    "orderId",
-    "status",
-    "merchantTradeNo",
-    "merchantUserId",
-    "hash",
-    "actualAmount",
-    "receivedAmount",
-    "pledgeAmount",
-    "fee",
-    "currency",
-    "createTime",
-    "merchantId",
-    "extInfo",
-    "network",
-    "remark",
+    "orderId", "status", "merchantTradeNo", "merchantUserId", "hash", "actualAmount", "receivedAmount",
+    "pledgeAmount", "fee", "currency", "createTime", "merchantId", "extInfo", "network", "remark",
 )
 """Section 9, getOrderDetail."""
 CREATED_ORDER_FIELDS = (
-    *_CREATED,
-    "cryptoCurrency",
-    "pledgeAmount",
-    "cashierURL",
-    "extInfo",
-    "status",
-    "network",
-    "returnURL",
-    "successURL",
-    "failURL",
+    *_CREATED, "cryptoCurrency", "pledgeAmount", "cashierURL", "extInfo", "status", "network", "returnURL",
+    "successURL", "failURL",
 )
 """Section 13, createOrder."""
 CARD_ORDER_FIELDS = (
-    "merchantId",
-    "merchantTradeNo",
-    "orderId",
-    "orderStatus",
-    "orderCurrency",
-    "orderAmount",
-    "receivedAmount",
-    "pledgeAmount",
-    "fee",
-    "cashierURL",
-    "successURL",
-    "failURL",
+    "merchantId", "merchantTradeNo", "orderId", "orderStatus", "orderCurrency", "orderAmount", "receivedAmount",
+    "pledgeAmount", "fee", "cashierURL", "successURL", "failURL",
 )
 """Section 14, createOrderByCreditCard (then ``sign``)."""
 WEBHOOK_FIELDS = (
-    "merchantId",
-    "merchantTradeNo",
-    "merchantUserId",
-    "orderId",
-    "orderStatus",
-    "hash",
-    "actualAmount",
-    "receivedAmount",
-    "fee",
-    "cryptoCurrency",
-    "network",
-    "remark",
-    "extInfo",
-    "createTime",
+    "merchantId", "merchantTradeNo", "merchantUserId", "orderId", "orderStatus", "hash", "actualAmount",
+    "receivedAmount", "fee", "cryptoCurrency", "network", "remark", "extInfo", "createTime",
 )
 """Section 15, the notification (then ``sign``)."""
+# fmt: on
 
 
 def _pick(fields: Mapping[str, str], names: Sequence[str]) -> dict[str, str]:
