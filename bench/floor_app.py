@@ -2,10 +2,10 @@
 
 It is served exactly as ``cpay-emulator serve`` is (``cpay_emulator._server``: uvicorn with uvloop and
 httptools, one process, the same socket options and write-combining protocol) and answers the benchmark's two
-operations: it reads the query string (and a POST's form body), checks ``merchantId`` and the HMAC ``sign``
-with ``cpay_signing.verify_sign``, and answers a JSON envelope with code 0. No validation against the spec, no
-state, no order. The emulator's throughput divided by this one shows how much of the stack's capacity is left
-after the emulator's own work (validation, SQLite, the answer's fields).
+operations: it checks ``merchantId`` and the HMAC ``sign`` of the query string (and a POST's form body) with
+the emulator's own verifier, ``cpay_signing.verify_request_parameters``, and answers a JSON envelope with code
+0. No validation against the spec, no state, no order. The emulator's throughput divided by this one shows
+what the emulator's own work costs (validation, SQLite, the answer's fields).
 
 Run on its own: ``.venv/bin/python bench/floor_app.py --port 0 --merchant ID:SECRET`` (prints its URL).
 """
@@ -16,7 +16,6 @@ import argparse
 import contextlib
 import sys
 from collections.abc import Sequence
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,7 +23,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from cpay_emulator._server import bind, run_server
-from cpay_signing import SecretKey, verify_sign
+from cpay_signing import (
+    MalformedParametersError,
+    SecretKey,
+    SignatureError,
+    SignatureProblem,
+    verify_request_parameters,
+)
 
 PATHS = ("/openapi/v1/getMerchantBalance", "/openapi/v1/createOrder")
 TRACEID = "000000000000X0000000"
@@ -36,14 +41,17 @@ def floor_app(merchant_id: str, secret: SecretKey) -> Starlette:
     def answer(code: int, msg: str) -> JSONResponse:
         return JSONResponse({"code": code, "msg": msg, "data": None, "traceid": TRACEID})
 
+    def secret_of(candidate: str) -> SecretKey | None:
+        return secret if candidate == merchant_id else None
+
     async def signed(request: Request) -> JSONResponse:
-        params = dict(request.query_params)
-        if request.method == "POST":
-            params.update(parse_qsl((await request.body()).decode(), keep_blank_values=True))
-        if params.get("merchantId") != merchant_id:
-            return answer(10103, "unknown merchantId")
-        if not verify_sign(params, secret, params.get("sign", "")):
-            return answer(10102, "invalid sign")
+        body = await request.body() if request.method == "POST" else None
+        try:
+            verify_request_parameters(request.scope["query_string"], body, secret_key=secret_of)
+        except MalformedParametersError:
+            return answer(10002, "malformed request")
+        except SignatureError as error:
+            return answer(10103 if error.problem is SignatureProblem.UNKNOWN_MERCHANT else 10102, "refused sign")
         return answer(0, "success")
 
     return Starlette(
