@@ -23,7 +23,7 @@ The floor (side "floor", ``bench/floor_app.py``) is a bare Starlette app on the 
 envelope: no validation, no state. emulator/floor says what the emulator's work costs next to the least a
 signed Starlette endpoint does; a drop in it with Prism unchanged points at the emulator, not at the machine.
 The emulator's operations skip Starlette's middleware stack and router (``EmulatorApp``'s fast path), which
-the floor goes through, so a GET can come out at about 1x.
+the floor goes through, so the floor is the least a plain Starlette endpoint does, not a strict ceiling.
 
 Every response is checked (HTTP 200 and envelope ``code`` 0); after the POST runs the emulator's database must
 hold one order per successful request. Each measurement is a bounded wrk run (``-t1 -c16 -d5s`` by default)
