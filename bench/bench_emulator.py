@@ -1,4 +1,4 @@
-"""Throughput and p99 latency of the emulator next to Prism's mock server, over loopback, in one run.
+"""Throughput and p99 latency of the emulator next to Prism's mock server and a floor, over loopback, in one run.
 
 Issue 5's target: the emulator serves at least 3x Prism's requests per second with signatures and persistence
 on. Both servers get the same ``openapi.yaml``, the same wrk settings and byte-for-byte the same requests:
@@ -17,6 +17,13 @@ The emulator runs as users run it: ``cpay-emulator serve --quiet`` (uvicorn, uvl
 Prism runs twice: ``prism mock --verboseLevel warn`` (side "prism"), without the per-request log, like the
 emulator's ``--quiet``: the target is judged against this, Prism's fastest setting; and ``prism mock`` as
 launched by default (side "prism-log"), which logs every request and is about half as fast, for reference.
+
+The floor (side "floor", ``bench/floor_app.py``) is a bare Starlette app on the emulator's own server settings
+(uvicorn, uvloop, httptools, one process) that only checks the HMAC of the same signed requests and answers an
+envelope: no validation, no state. emulator/floor says what the emulator's work costs next to the least a
+signed Starlette endpoint does; a drop in it with Prism unchanged points at the emulator, not at the machine.
+The emulator's operations skip Starlette's middleware stack and router (``EmulatorApp``'s fast path), which
+the floor goes through, so the floor is the least a plain Starlette endpoint does, not a strict ceiling.
 
 Every response is checked (HTTP 200 and envelope ``code`` 0); after the POST runs the emulator's database must
 hold one order per successful request. Each measurement is a bounded wrk run (``-t1 -c16 -d5s`` by default)
@@ -54,6 +61,7 @@ from cpay_signing import SecretKey, sign_request_parameters
 REPO = Path(__file__).resolve().parents[1]
 LUA_SCRIPT = Path(__file__).with_name("signed_requests.lua")
 PRISM = REPO / "tools" / "node_modules" / ".bin" / "prism"
+FLOOR_APP = Path(__file__).with_name("floor_app.py")
 EMULATOR = Path(sys.executable).with_name("cpay-emulator")
 SPEC = REPO / "openapi.yaml"
 
@@ -65,6 +73,7 @@ POST_PATH = "/openapi/v1/createOrder"
 STARTUP_TIMEOUT = 60.0
 PRISM_QUIET = "prism"
 PRISM_LOGGING = "prism-log"
+FLOOR = "floor"
 OPERATIONS = ("signed GET getMerchantBalance", "signed POST createOrder")
 
 
@@ -201,17 +210,17 @@ def wait_until_ready(base_url: str, process: subprocess.Popen[bytes], log: Path)
     raise BenchError(f"the server did not answer within {STARTUP_TIMEOUT:.0f} s (log: {log})")
 
 
-def emulator_url(log: Path, process: subprocess.Popen[bytes]) -> str:
-    """The base URL ``cpay-emulator serve --port 0`` printed."""
+def printed_url(log: Path, process: subprocess.Popen[bytes], name: str) -> str:
+    """The base URL a server started with ``--port 0`` printed as ``<name> listening on <url>``."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         for line in log.read_text(errors="replace").splitlines():
-            if line.startswith("cpay-emulator listening on "):
+            if line.startswith(f"{name} listening on "):
                 return line.split(" on ", 1)[1].strip()
         if process.poll() is not None:
-            raise BenchError(f"cpay-emulator exited with {process.returncode}: {log.read_text(errors='replace')}")
+            raise BenchError(f"{name} exited with {process.returncode}: {log.read_text(errors='replace')}")
         time.sleep(0.1)
-    raise BenchError("cpay-emulator did not print its URL")
+    raise BenchError(f"{name} did not print its URL")
 
 
 def preflight(side: str, base_url: str) -> None:
@@ -341,6 +350,11 @@ def emulator_command(database: Path) -> list[str]:
     ]
 
 
+def floor_command() -> list[str]:
+    """``bench/floor_app.py``: the signature check alone, on the emulator's server settings."""
+    return [sys.executable, str(FLOOR_APP), "--port", "0", "--merchant", f"{MERCHANT_ID}:{SECRET.reveal()}"]
+
+
 def prism_command(port: int, *, logging: bool) -> list[str]:
     """``prism mock openapi.yaml`` (static examples); ``logging=False`` turns off its per-request log."""
     command = [str(PRISM), "mock", str(SPEC), "-p", str(port), "-h", "127.0.0.1"]
@@ -355,8 +369,12 @@ def bench(wrk: str, args: argparse.Namespace, work: Path, files: Sequence[Path],
     with contextlib.ExitStack() as stack:
         log = work / "emulator.log"
         emulator = stack.enter_context(server(emulator_command(database), log))
-        base_urls = {"emulator": emulator_url(log, emulator)}
+        base_urls = {"emulator": printed_url(log, emulator, "cpay-emulator")}
         wait_until_ready(base_urls["emulator"], emulator, log)
+        log = work / "floor.log"
+        floor = stack.enter_context(server(floor_command(), log))
+        base_urls[FLOOR] = printed_url(log, floor, FLOOR)
+        wait_until_ready(base_urls[FLOOR], floor, log)
         prisms = {PRISM_QUIET: False, PRISM_LOGGING: True} if args.prism_logging else {PRISM_QUIET: False}
         for side, logging in prisms.items():
             port, log = free_port(), work / f"{side}.log"
@@ -388,6 +406,7 @@ def print_table(args: argparse.Namespace, results: dict[str, dict[str, Measure]]
         "over all runs"
     )
     print(f"{PRISM_QUIET}: prism mock --verboseLevel warn (no per-request log, like the emulator's --quiet)")
+    print(f"{FLOOR}: bench/floor_app.py, a bare Starlette app on the emulator's server that only checks the sign")
     if PRISM_LOGGING in results:
         print(f"{PRISM_LOGGING}: prism mock with its default per-request log (to a file)")
     print(f"{'side':<12} {'operation':<30} {'req/s':>10} {'p99 ms':>8} {'errors':>7}  runs req/s")
@@ -400,10 +419,10 @@ def print_table(args: argparse.Namespace, results: dict[str, dict[str, Measure]]
             )
     print()
     met = True
-    for side in (PRISM_QUIET, PRISM_LOGGING):
-        if side not in results:
-            continue
-        for operation in OPERATIONS:
+    for operation in OPERATIONS:
+        for side in (PRISM_QUIET, PRISM_LOGGING, FLOOR):
+            if side not in results:
+                continue
             # Each round ran the sides back to back, so a round's ratio compares runs under the same load on a
             # shared machine; the median of those is steadier than the ratio of the two medians.
             ratio = statistics.median(
@@ -414,6 +433,8 @@ def print_table(args: argparse.Namespace, results: dict[str, dict[str, Measure]]
             if side == PRISM_QUIET:
                 verdict = f" (target >= {TARGET_RATIO:.0f}x: {'met' if ratio >= TARGET_RATIO else 'NOT MET'})"
                 met = met and ratio >= TARGET_RATIO
+            elif side == FLOOR:
+                verdict = " (1x: as fast as a bare Starlette app that only checks the sign)"
             print(
                 f"emulator/{side:<12} {operation:<30} throughput {ratio:5.2f}x{verdict}; p99 "
                 f"{results['emulator'][operation].p99_ms:.2f} ms vs {results[side][operation].p99_ms:.2f} ms"

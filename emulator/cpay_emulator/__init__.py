@@ -5,9 +5,29 @@ underscored modules are private.
 """
 
 from cpay_emulator._app import DEMO_MERCHANT_ID, DEMO_SECRET_KEY, EmulatorConfig, create_app, demo_merchant
-from cpay_emulator._errors import EmulatorError, ErrorCode
-from cpay_emulator._model import FeeRates, Merchant, Order, OrderKind, OrderStatus
-from cpay_emulator._service import DEFAULT_USD_PRICES, Balance, Emulator, NewOrder
+from cpay_emulator._errors import (
+    CardDeclined,
+    DuplicateTradeNo,
+    EmulatorError,
+    ErrorCode,
+    InsufficientBalance,
+    InvalidAddress,
+    InvalidAmount,
+    InvalidOrderState,
+    InvalidParameter,
+    InvalidSignature,
+    MalformedRequest,
+    MissingSignature,
+    OperationNotImplemented,
+    OrderNotFound,
+    UnknownMerchant,
+    UnsupportedCurrency,
+    UnsupportedNetwork,
+    UnsupportedPair,
+)
+from cpay_emulator._model import Balance, FeeRates, Merchant, NewOrder, Order, OrderKind, OrderStatus
+from cpay_emulator._rates import DEFAULT_USD_PRICES
+from cpay_emulator._service import Emulator
 from cpay_emulator._store import Store
 from cpay_emulator._webhooks import WebhookDispatcher, WebhookPolicy
 
@@ -16,17 +36,33 @@ __all__ = [
     "DEMO_MERCHANT_ID",
     "DEMO_SECRET_KEY",
     "Balance",
+    "CardDeclined",
+    "DuplicateTradeNo",
     "Emulator",
     "EmulatorConfig",
     "EmulatorError",
     "ErrorCode",
     "FeeRates",
+    "InsufficientBalance",
+    "InvalidAddress",
+    "InvalidAmount",
+    "InvalidOrderState",
+    "InvalidParameter",
+    "InvalidSignature",
+    "MalformedRequest",
     "Merchant",
+    "MissingSignature",
     "NewOrder",
+    "OperationNotImplemented",
     "Order",
     "OrderKind",
+    "OrderNotFound",
     "OrderStatus",
     "Store",
+    "UnknownMerchant",
+    "UnsupportedCurrency",
+    "UnsupportedNetwork",
+    "UnsupportedPair",
     "WebhookDispatcher",
     "WebhookPolicy",
     "create_app",

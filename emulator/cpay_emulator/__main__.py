@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -15,7 +14,7 @@ import yaml
 from cpay_emulator._app import EmulatorConfig, create_app, demo_merchant
 from cpay_emulator._docs import docs_banner
 from cpay_emulator._model import Merchant
-from cpay_emulator._server import run_server
+from cpay_emulator._server import bind, run_server
 from cpay_emulator._webhooks import WebhookPolicy
 from cpay_signing import SecretKey
 
@@ -124,19 +123,6 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # Accepted connections inherit TCP_NODELAY on Linux; without it a response written in two parts (head,
-    # body) waits ~40 ms for the client's delayed ACK.
-    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    sock.bind((host, port))
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
-
-
 def serve(arguments: argparse.Namespace) -> int:
     """Bind, print the base URL and credentials, and serve until interrupted."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
@@ -176,7 +162,7 @@ def serve(arguments: argparse.Namespace) -> int:
         print(f"cpay-emulator: cannot start: {error}", file=sys.stderr)
         return 1
     try:
-        sock = _bind(arguments.host, arguments.port)
+        sock = bind(arguments.host, arguments.port)
     except OSError as error:
         print(f"cpay-emulator: cannot listen on {arguments.host}:{arguments.port}: {error}", file=sys.stderr)
         return 1

@@ -13,18 +13,26 @@ import json
 import logging
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from html import escape
 from typing import Any
 
 import attrs
 from starlette.types import Receive, Scope, Send
 
-from cpay_emulator._cashier import cashier_url
-from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator import _views as views
+from cpay_emulator._errors import (
+    EmulatorError,
+    ErrorCode,
+    InvalidParameter,
+    InvalidSignature,
+    MalformedRequest,
+    MissingSignature,
+    OperationNotImplemented,
+    UnknownMerchant,
+)
 from cpay_emulator._ids import new_traceid
-from cpay_emulator._model import Merchant, Order
-from cpay_emulator._money import format_amount, parse_amount
-from cpay_emulator._service import Emulator, NewOrder
+from cpay_emulator._model import Merchant, NewOrder
+from cpay_emulator._money import parse_amount
+from cpay_emulator._service import Emulator
 from cpay_emulator._spec import Operation
 from cpay_emulator._wire import base_url, envelope, form_body, read_body, send_json
 from cpay_signing import (
@@ -32,12 +40,11 @@ from cpay_signing import (
     SecretKey,
     SignatureError,
     SignatureProblem,
-    compute_sign,
     signing_payload,
     verify_request_parameters,
 )
 
-__all__ = ["HANDLERS", "OperationEndpoint"]
+__all__ = ["HANDLERS", "OperationEndpoint", "operation_endpoints"]
 
 logger = logging.getLogger("cpay_emulator")
 
@@ -74,26 +81,9 @@ class Call:
 Handler = Callable[[Call, Operation], Any]
 
 
-def _order_common(order: Order) -> dict[str, Any]:
-    return {
-        "merchantId": order.merchant_id,
-        "merchantTradeNo": order.merchant_trade_no or "",
-        "merchantUserId": order.user_id,
-        "orderId": order.order_id,
-        "orderAmount": format_amount(order.order_amount),
-        "receivedAmount": format_amount(order.received_amount),
-        "fee": format_amount(order.fee),
-        "remark": order.remark,
-        "createTime": str(order.create_time),
-    }
-
-
 def get_wallet_address(call: Call, operation: Operation) -> Any:
     """Section 3: the user's deposit address for every coin of every network."""
-    return [
-        {"address": address, "currency": currency, "network": network}
-        for currency, network, address in call.emulator.wallet_addresses(call.merchant.merchant_id, call.text("userId"))
-    ]
+    return views.wallet_addresses(call.emulator.wallet_addresses(call.merchant.merchant_id, call.text("userId")))
 
 
 def withdraw(call: Call, operation: Operation) -> Any:
@@ -107,19 +97,13 @@ def withdraw(call: Call, operation: Operation) -> Any:
         received_amount=parse_amount("receivedAmount", call.text("receivedAmount"), allow_zero=True),
         to_address=call.text("toAddress"),
     )
-    return {
-        **_order_common(order),
-        "cryptoCurrency": order.currency,
-        "extInfo": order.ext_info,
-        "status": order.status.value,
-        "network": order.network,
-    }
+    return views.withdrawal(order)
 
 
 def create_fiat_payout_order(call: Call, operation: Operation) -> Any:
     """Section 5: a fiat payout; ``orderAmount`` = amount + fee is frozen."""
     if call.text("payoutChannel") == "1" and not call.text("accountType"):
-        raise EmulatorError.invalid("accountType", "is required when payoutChannel is 1 (Pix)")
+        raise InvalidParameter("accountType", "is required when payoutChannel is 1 (Pix)")
     details = {
         name: call.text(name)
         for name in ("payoutChannel", "accountType", "toAccount", "accountCode", "country")
@@ -132,19 +116,12 @@ def create_fiat_payout_order(call: Call, operation: Operation) -> Any:
         amount=parse_amount("amount", call.text("amount")),
         details=details,
     )
-    return {**_order_common(order), "currency": order.currency, "status": order.status.value}
+    return views.fiat_payout(order)
 
 
 def get_merchant_balance(call: Call, operation: Operation) -> Any:
     """Section 6: available and frozen balance of every currency."""
-    return [
-        {
-            "availableBalance": format_amount(balance.available),
-            "freezeBalance": format_amount(balance.frozen),
-            "cryptoCurrency": balance.currency,
-        }
-        for balance in call.emulator.balances(call.merchant.merchant_id)
-    ]
+    return views.merchant_balances(call.emulator.balances(call.merchant.merchant_id))
 
 
 def _rate_request(call: Call) -> tuple[str, str, int, Decimal]:
@@ -159,37 +136,15 @@ def _rate_request(call: Call) -> tuple[str, str, int, Decimal]:
 def get_exchange_rate(call: Call, operation: Operation) -> Any:
     """Section 7: ``sourceCurrency:targetCurrency = 1:exchangeRate`` from the rate table."""
     source, target, _, _ = _rate_request(call)
-    return {"exchangeRate": format_amount(call.emulator.exchange_rate(source, target))}
+    return views.exchange_rate(call.emulator.exchange_rate(source, target))
 
 
 def get_exchange_rate_for_credit_card(call: Call, operation: Operation) -> Any:
     """Section 8: the rate and the other side of the purchase."""
     source, target, purchase_type, amount = _rate_request(call)
-    return {
-        "exchangeRate": format_amount(call.emulator.exchange_rate(source, target)),
-        "amountExchanged": format_amount(call.emulator.quote(source, target, purchase_type, amount)),
-    }
-
-
-def order_detail(order: Order) -> dict[str, Any]:
-    """Section 9's fields of an order (also what the control API shows)."""
-    return {
-        "orderId": order.order_id,
-        "status": order.status.value,
-        "merchantTradeNo": order.merchant_trade_no or "",
-        "merchantUserId": order.user_id,
-        "hash": order.hash,
-        "actualAmount": format_amount(order.actual_amount),
-        "receivedAmount": format_amount(order.received_amount),
-        "pledgeAmount": "0",
-        "fee": format_amount(order.fee),
-        "currency": order.currency,
-        "createTime": str(order.create_time),
-        "merchantId": order.merchant_id,
-        "extInfo": order.ext_info,
-        "network": order.network,
-        "remark": order.remark,
-    }
+    return views.exchange_quote(
+        call.emulator.exchange_rate(source, target), call.emulator.quote(source, target, purchase_type, amount)
+    )
 
 
 def get_order_detail(call: Call, operation: Operation) -> Any:
@@ -200,7 +155,7 @@ def get_order_detail(call: Call, operation: Operation) -> Any:
         order_id=call.text("cpayOrderId"),
         hash=call.text("hash"),
     )
-    return order_detail(order)
+    return views.order_detail(order)
 
 
 def exchange(call: Call, operation: Operation) -> Any:
@@ -212,31 +167,20 @@ def exchange(call: Call, operation: Operation) -> Any:
         source_amount=parse_amount("sourceAmount", call.text("sourceAmount")),
         target_currency=call.text("targetCurrency"),
     )
-    return {
-        "targetCurrency": order.currency,
-        "targetAmount": format_amount(order.received_amount),
-        "exchangeRate": order.details["exchangeRate"],
-        "fee": format_amount(order.fee),
-    }
+    return views.exchanged(order)
 
 
 def submit_kyc(call: Call, operation: Operation) -> Any:
     """Section 11: store the users' KYC records."""
     records = json.loads(call.text("data"))
-    return {"count": call.emulator.submit_kyc(call.merchant, records)}
-
-
-_PAGE = (
-    '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>C-Pay</title>'
-    '<meta http-equiv="refresh" content="0;url={url}"></head><body><a href="{url}">Continue</a></body></html>'
-)
+    return views.kyc_receipt(call.emulator.submit_kyc(call.merchant, records))
 
 
 def pwpp(call: Call, operation: Operation) -> Any:
     """Section 12: a host-to-host card payment (test cards in ``Emulator.create_pwpp``)."""
     card_number = call.text("cardNumber")
     if not card_number and not call.text("ccStorageID"):
-        raise EmulatorError.invalid("cardNumber", "is required unless ccStorageID is given")
+        raise InvalidParameter("cardNumber", "is required unless ccStorageID is given")
     order, stored_id = call.emulator.create_pwpp(
         call.merchant,
         call.new_order(operation.callback_field),
@@ -248,17 +192,7 @@ def pwpp(call: Call, operation: Operation) -> Any:
         expiry=call.text("expDate"),
         details={"email": call.text("email"), "country": call.text("country"), "products": call.text("products")},
     )
-    if order.status.is_final:
-        landing = order.success_url or f"{call.base_url}/cashier/result"
-        redirect = f"{landing}{'&' if '?' in landing else '?'}txnRef={order.order_id}"
-    else:  # 3-D Secure: the customer confirms on the cashier page
-        redirect = cashier_url(call.base_url, order, call.merchant)
-    return {
-        "orderId": order.order_id,
-        "pageData": _PAGE.format(url=escape(redirect, quote=True)),
-        "redirectURL": redirect,
-        "ccStorageID": stored_id,
-    }
+    return views.card_charge(order, views.card_redirect(call.base_url, order, call.merchant), stored_id)
 
 
 def create_order(call: Call, operation: Operation) -> Any:
@@ -269,28 +203,7 @@ def create_order(call: Call, operation: Operation) -> Any:
         currency=call.text("cryptoCurrency"),
         amount=parse_amount("amount", call.text("amount")),
     )
-    # _order_common's fields, then the section's own, in one literal (the hot path of the POST benchmark);
-    # a new order has nothing received and no fee yet.
-    return {
-        "merchantId": order.merchant_id,
-        "merchantTradeNo": order.merchant_trade_no or "",
-        "merchantUserId": order.user_id,
-        "orderId": order.order_id,
-        "orderAmount": format_amount(order.order_amount),
-        "receivedAmount": format_amount(order.received_amount),
-        "fee": format_amount(order.fee),
-        "remark": order.remark,
-        "createTime": str(order.create_time),
-        "cryptoCurrency": order.currency,
-        "pledgeAmount": "0",
-        "cashierURL": cashier_url(call.base_url, order, call.merchant),
-        "extInfo": order.ext_info,
-        "status": order.status.value,
-        "network": order.network,
-        "returnURL": "",
-        "successURL": order.success_url,
-        "failURL": order.fail_url,
-    }
+    return views.created_order(order, views.cashier_url(call.base_url, order, call.merchant))
 
 
 def create_order_by_credit_card(call: Call, operation: Operation) -> Any:
@@ -304,22 +217,7 @@ def create_order_by_credit_card(call: Call, operation: Operation) -> Any:
             name: call.text(name) for name in ("products", "country", "email", "ip", "lanuage") if call.text(name)
         },
     )
-    data: dict[str, str] = {
-        "merchantId": order.merchant_id,
-        "merchantTradeNo": order.merchant_trade_no or "",
-        "orderId": order.order_id,
-        "orderStatus": order.status.value,
-        "orderCurrency": order.currency,
-        "orderAmount": format_amount(order.order_amount),
-        "receivedAmount": format_amount(order.received_amount),
-        "pledgeAmount": "",
-        "fee": format_amount(order.fee),
-        "cashierURL": cashier_url(call.base_url, order, call.merchant),
-        "successURL": order.success_url,
-        "failURL": order.fail_url,
-    }
-    data["sign"] = compute_sign(data, call.merchant.secret_key)
-    return data
+    return views.card_order(order, views.cashier_url(call.base_url, order, call.merchant), call.merchant.secret_key)
 
 
 HANDLERS: Mapping[str, Handler] = {
@@ -340,7 +238,7 @@ HANDLERS: Mapping[str, Handler] = {
 
 
 def _not_implemented(call: Call, operation: Operation) -> Any:
-    raise EmulatorError(ErrorCode.FAIL, f"the emulator does not implement {operation.operation_id}")
+    raise OperationNotImplemented(f"the emulator does not implement {operation.operation_id}")
 
 
 class OperationEndpoint:
@@ -390,7 +288,7 @@ class OperationEndpoint:
         try:
             verified = verify_request_parameters(query, body, secret_key=self._secret_key)
         except MalformedParametersError as error:
-            raise EmulatorError(ErrorCode.MALFORMED_REQUEST, str(error)) from None
+            raise MalformedRequest(str(error)) from None
         except SignatureError as error:
             raise _signature_error(error) from None
         merchant = self.emulator.merchant(verified.merchant_id)
@@ -403,11 +301,23 @@ class OperationEndpoint:
 def _signature_error(error: SignatureError) -> EmulatorError:
     """The envelope error of a refused sign; a mismatch shows the string that was signed, never the key."""
     if error.problem is SignatureProblem.MISSING:
-        return EmulatorError(ErrorCode.MISSING_SIGNATURE, str(error))
+        return MissingSignature(str(error))
     if error.problem is SignatureProblem.UNKNOWN_MERCHANT:
-        return EmulatorError(ErrorCode.UNKNOWN_MERCHANT, str(error))
-    return EmulatorError(
-        ErrorCode.INVALID_SIGNATURE,
+        return UnknownMerchant(str(error))
+    return InvalidSignature(
         "invalid sign: expected lowercase hex HMAC-SHA256 of "
         f"{signing_payload(error.fields)!r} + '&key=<secret key>' (section 16)",
     )
+
+
+def operation_endpoints(
+    emulator: Emulator, operations: Mapping[str, Operation], public_url: str | None
+) -> dict[str, tuple[str, OperationEndpoint]]:
+    """``path -> (method, endpoint)`` of every operation of the spec (logs the ones without a handler)."""
+    missing = sorted(set(operations) - set(HANDLERS))
+    if missing:
+        logger.warning("operations of the spec the emulator does not implement: %s", ", ".join(missing))
+    return {
+        operation.path: (operation.method, OperationEndpoint(emulator, operation, public_url))
+        for operation in operations.values()
+    }

@@ -1,11 +1,14 @@
-"""``create_app``: the emulator as a Starlette application (API, control API, cashier page, webhook worker)."""
+"""``create_app``: assembles the emulator (the C-Pay API, the control API, the cashier, the references, the worker).
+
+Nothing here answers a request: the surfaces (``_api``, ``_control``, ``_cashier``, ``_docs``) do, over the
+``Emulator`` front; this module builds them side by side over one store and wraps them in ``_middleware``'s
+layers.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import time
 from collections.abc import AsyncIterator, Iterable
 from pathlib import Path
 
@@ -13,12 +16,12 @@ import attrs
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cpay_emulator._api import HANDLERS, OperationEndpoint
+from cpay_emulator._api import operation_endpoints
 from cpay_emulator._cashier import cashier_routes
 from cpay_emulator._control import control_routes
 from cpay_emulator._docs import docs_routes
+from cpay_emulator._middleware import AccessLogMiddleware, CommitBeforeResponse, EmulatorApp
 from cpay_emulator._model import Merchant
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import compile_operations, default_spec_path, load_spec
@@ -30,9 +33,6 @@ __all__ = ["DEMO_MERCHANT_ID", "DEMO_SECRET_KEY", "EmulatorConfig", "create_app"
 
 DEMO_MERCHANT_ID = "20000000"
 DEMO_SECRET_KEY = "cpay-emulator-demo-secret"  # noqa: S105 - a documented, public demo credential
-
-access_logger = logging.getLogger("cpay_emulator.access")
-logger = logging.getLogger("cpay_emulator")
 
 
 def demo_merchant() -> Merchant:
@@ -62,89 +62,6 @@ class EmulatorConfig:
     docs_directory: Path | None = None
 
 
-class EmulatorApp(Starlette):
-    """The Starlette app, with a fast path: a request for a spec operation goes straight to its endpoint.
-
-    The API's paths are fixed strings, so one dictionary lookup replaces the middleware stack and trying each
-    route's pattern (the endpoints answer every outcome themselves, and commit before answering). The routes
-    stay registered in the router, which still answers 404, 405 and HEAD.
-    """
-
-    operation_endpoints: dict[str, tuple[str, ASGIApp]]
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            entry = self.operation_endpoints.get(scope["path"])
-            if entry is not None and entry[0] == scope["method"]:
-                await entry[1](scope, receive, send)
-                return
-        await super().__call__(scope, receive, send)
-
-
-class CommitBeforeResponse:
-    """Holds back a response until the changes made while handling it are committed (see ``Store``).
-
-    The API's endpoints flush themselves (a failed commit becomes an envelope with code 1); this covers the
-    control API and the cashier page. A failed commit there is answered 500.
-    """
-
-    def __init__(self, app: ASGIApp, store: Store) -> None:
-        self.app = app
-        self.store = store
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        store = self.store
-
-        async def send_committed(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                try:
-                    await store.flushed()
-                except Exception:
-                    logger.exception("commit failed")
-                    message = {**message, "status": 500}
-            await send(message)
-
-        await self.app(scope, receive, send_committed)
-
-
-class AccessLogMiddleware:
-    """One line per request: client, method, path, HTTP status, envelope code (API operations) and duration."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 0
-
-        async def capture(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, capture)
-        finally:
-            client = scope.get("client") or ("-", 0)
-            code = scope.get("cpay.code")
-            access_logger.info(
-                "%s %s %s %d%s %.1fms",
-                client[0],
-                scope["method"],
-                scope["path"],
-                status,
-                "" if code is None else f" code={code}",
-                (time.perf_counter() - started) * 1000,
-            )
-
-
 def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merchant] | None = None) -> Starlette:
     """Build the emulator (a ``Starlette`` app): every operation of ``openapi.yaml``, ``/_emulator/``, the cashier.
 
@@ -158,13 +75,7 @@ def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merc
     webhooks = WebhookDispatcher(store, config.webhook_policy)
     emulator = Emulator(store, config.merchants or (demo_merchant(),), on_webhook=webhooks.wake)
     operations = compile_operations(load_spec(config.spec_path or default_spec_path()))
-    missing = sorted(set(operations) - set(HANDLERS))
-    if missing:
-        logger.warning("operations of the spec the emulator does not implement: %s", ", ".join(missing))
-    endpoints = {
-        operation.path: (operation.method, OperationEndpoint(emulator, operation, config.public_url))
-        for operation in operations.values()
-    }
+    endpoints = operation_endpoints(emulator, operations, config.public_url)
     routes: list[BaseRoute] = [
         Route(path, endpoint, methods=[method]) for path, (method, endpoint) in endpoints.items()
     ]

@@ -16,27 +16,13 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from cpay_emulator._errors import EmulatorError
-from cpay_emulator._model import Merchant, Order, OrderKind
+from cpay_emulator._model import Order, OrderKind
 from cpay_emulator._money import format_amount
 from cpay_emulator._service import Emulator
-from cpay_signing import compute_sign, verify_sign
+from cpay_emulator._views import CASHIER_PATH, CASHIER_RESULT_PATH
+from cpay_signing import verify_sign
 
-__all__ = ["CASHIER_PATH", "cashier_routes", "cashier_url"]
-
-CASHIER_PATH = "/cashier/payment"
-
-
-def cashier_url(base_url: str, order: Order, merchant: Merchant) -> str:
-    """The page where the customer pays ``order``: ``<base>/cashier/payment?orderId=<id>&sign=<sign>``.
-
-    ``sign`` is the merchant's signature of ``orderId`` (section 16). It was once an inlined HMAC for
-    createOrder's hot path; measured on this project's machine, ``compute_sign`` costs 2.8 us against 1.8 us
-    for the inlined HMAC, about 1 us of a createOrder that takes hundreds, so the toolkit's one signature wins.
-    """
-    order_id = order.order_id
-    sign = compute_sign({"orderId": order_id}, merchant.secret_key)
-    return f"{base_url}{CASHIER_PATH}?orderId={order_id if order_id.isdigit() else quote(order_id)}&sign={sign}"
-
+__all__ = ["cashier_routes"]
 
 _STYLE = """
 *{box-sizing:border-box}
@@ -178,7 +164,9 @@ def cashier_routes(emulator: Emulator) -> list[Route]:
         target = order.success_url if action == "pay" else order.fail_url
         if target:
             return RedirectResponse(_with_reference(target, order.order_id), status_code=303, headers=_HEADERS)
-        return RedirectResponse(f"/cashier/result?txnRef={quote(order.order_id)}", status_code=303, headers=_HEADERS)
+        return RedirectResponse(
+            f"{CASHIER_RESULT_PATH}?txnRef={quote(order.order_id)}", status_code=303, headers=_HEADERS
+        )
 
     async def result(request: Request) -> Response:
         order_id = request.query_params.get("txnRef", "")
@@ -197,5 +185,5 @@ def cashier_routes(emulator: Emulator) -> list[Route]:
     return [
         Route(CASHIER_PATH, page, methods=["GET"]),
         Route(CASHIER_PATH + "/{action:str}", act, methods=["POST"]),
-        Route("/cashier/result", result, methods=["GET"]),
+        Route(CASHIER_RESULT_PATH, result, methods=["GET"]),
     ]

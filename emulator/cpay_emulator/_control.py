@@ -19,16 +19,27 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from cpay_emulator._api import order_detail
-from cpay_emulator._errors import EmulatorError, ErrorCode
-from cpay_emulator._model import FeeRates, Merchant, Order
-from cpay_emulator._money import format_amount
+from cpay_emulator import _views as views
+from cpay_emulator._errors import (
+    DuplicateTradeNo,
+    EmulatorError,
+    ErrorCode,
+    InsufficientBalance,
+    InvalidAddress,
+    InvalidAmount,
+    InvalidOrderState,
+    InvalidParameter,
+    MalformedRequest,
+    OrderNotFound,
+    UnknownMerchant,
+)
+from cpay_emulator._model import FeeRates, Merchant
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import describe_error, inline_refs, load_spec
 from cpay_emulator._webhooks import WebhookDispatcher
 from cpay_signing import SecretKey
 
-__all__ = ["CONTROL_PREFIX", "CONTROL_SPEC_PATH", "control_routes"]
+__all__ = ["CONTROL_PREFIX", "CONTROL_SPEC_PATH", "HTTP_STATUS", "control_routes"]
 
 logger = logging.getLogger("cpay_emulator")
 
@@ -36,6 +47,18 @@ CONTROL_PREFIX = "/_emulator"
 CONTROL_SPEC_PATH = Path(__file__).with_name("control-openapi.yaml")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+HTTP_STATUS: dict[type[EmulatorError], int] = {
+    UnknownMerchant: 404,
+    OrderNotFound: 404,
+    DuplicateTradeNo: 409,
+    InvalidOrderState: 409,
+    InsufficientBalance: 409,
+    InvalidParameter: 422,
+    InvalidAmount: 422,
+    InvalidAddress: 422,
+}
+"""The control API's HTTP status of each outcome; any other (a malformed body, an unsupported currency...) is 400."""
 
 
 def _body_validators(document: dict[str, Any]) -> dict[str, jsonschema_rs.Validator]:
@@ -52,27 +75,6 @@ def _body_validators(document: dict[str, Any]) -> dict[str, jsonschema_rs.Valida
 
 def _ok(data: Any) -> JSONResponse:
     return JSONResponse({"code": 0, "msg": "success", "data": data})
-
-
-def control_order(order: Order) -> dict[str, Any]:
-    """An order as the control API shows it: section 9's fields plus the emulator's own."""
-    return {
-        **order_detail(order),
-        "kind": order.kind.value,
-        "orderAmount": format_amount(order.order_amount),
-        "toAddress": order.to_address,
-        "callbackURL": order.callback_url,
-        "details": order.details,
-    }
-
-
-def _merchant_view(merchant: Merchant) -> dict[str, Any]:
-    return {
-        "merchantId": merchant.merchant_id,
-        "callbackURL": merchant.callback_url,
-        "webhookFormat": merchant.webhook_format,
-        "feeRates": {name: str(value) for name, value in json.loads(merchant.fee_rates.to_json()).items()},
-    }
 
 
 def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Callable[[], None]) -> list[BaseRoute]:
@@ -92,18 +94,17 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
                     try:
                         body = json.loads(raw)
                     except ValueError:
-                        raise EmulatorError(
-                            ErrorCode.MALFORMED_REQUEST, "the body must be JSON", http_status=400
-                        ) from None
+                        raise MalformedRequest("the body must be JSON") from None
                 if validator is not None and not validator.is_valid(body):
-                    raise EmulatorError.invalid(*describe_error(next(iter(validator.iter_errors(body)))))
+                    raise InvalidParameter(*describe_error(next(iter(validator.iter_errors(body)))))
                 result = handler(request, body)
                 if isinstance(result, Awaitable):
                     result = await result
                 return _ok(result)
             except EmulatorError as error:
                 return JSONResponse(
-                    {"code": error.code, "msg": error.msg, "data": error.data}, status_code=error.http_status
+                    {"code": int(error.code), "msg": error.msg, "data": error.data},
+                    status_code=HTTP_STATUS.get(type(error), 400),
                 )
             except Exception:
                 logger.exception("unexpected error in control operation %s", operation_id)
@@ -115,8 +116,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         return Decimal(body[name]) if name in body else None
 
     def health(request: Request, body: dict[str, Any]) -> Any:
-        pending = emulator.store.connection.execute("SELECT COUNT(*) FROM webhooks WHERE state = 'pending'").fetchone()
-        return {"status": "ok", "pendingWebhooks": pending[0]}
+        return views.health(webhooks.pending_count())
 
     def reset(request: Request, body: dict[str, Any]) -> Any:
         emulator.reset()
@@ -124,13 +124,13 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         return None
 
     def list_merchants(request: Request, body: dict[str, Any]) -> Any:
-        return [_merchant_view(merchant) for merchant in emulator.merchants()]
+        return [views.merchant_view(merchant) for merchant in emulator.merchants()]
 
     def save_merchant(request: Request, body: dict[str, Any]) -> Any:
         try:
             fee_rates = FeeRates.from_mapping(body.get("feeRates", {}))
         except ValueError as error:
-            raise EmulatorError.invalid("feeRates", str(error)) from None
+            raise InvalidParameter("feeRates", str(error)) from None
         merchant = Merchant(
             merchant_id=request.path_params["merchantId"],
             secret_key=SecretKey(body["secretKey"]),
@@ -139,13 +139,10 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
             fee_rates=fee_rates,
         )
         emulator.save_merchant(merchant)
-        return _merchant_view(merchant)
+        return views.merchant_view(merchant)
 
     def balances(request: Request, body: dict[str, Any]) -> Any:
-        return [
-            {"currency": b.currency, "available": format_amount(b.available), "frozen": format_amount(b.frozen)}
-            for b in emulator.balances(request.path_params["merchantId"])
-        ]
+        return [views.control_balance(balance) for balance in emulator.balances(request.path_params["merchantId"])]
 
     def set_balance(request: Request, body: dict[str, Any]) -> Any:
         balance = emulator.set_balance(
@@ -154,14 +151,10 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
             Decimal(body["available"]),
             Decimal(body.get("frozen", "0")),
         )
-        return {
-            "currency": balance.currency,
-            "available": format_amount(balance.available),
-            "frozen": format_amount(balance.frozen),
-        }
+        return views.control_balance(balance)
 
     def rates(request: Request, body: dict[str, Any]) -> Any:
-        return {"prices": {currency: format_amount(price) for currency, price in sorted(emulator.prices().items())}}
+        return views.rates_view(emulator.prices())
 
     def set_rates(request: Request, body: dict[str, Any]) -> Any:
         emulator.set_prices({currency: Decimal(price) for currency, price in body["prices"].items()})
@@ -171,14 +164,14 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         try:
             limit = int(request.query_params.get("limit", "100"))
         except ValueError:
-            raise EmulatorError.invalid("limit", "must be an integer") from None
+            raise InvalidParameter("limit", "must be an integer") from None
         return [
-            control_order(order)
+            views.control_order(order)
             for order in emulator.orders(request.query_params.get("merchantId"), limit=max(1, min(limit, 10000)))
         ]
 
     def get_order(request: Request, body: dict[str, Any]) -> Any:
-        return control_order(emulator.order(request.path_params["orderId"]))
+        return views.control_order(emulator.order(request.path_params["orderId"]))
 
     def pay(request: Request, body: dict[str, Any]) -> Any:
         order = emulator.pay(
@@ -187,25 +180,27 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
             network=body.get("network"),
             hash=body.get("hash"),
         )
-        return control_order(order)
+        return views.control_order(order)
 
     def fail(request: Request, body: dict[str, Any]) -> Any:
         reason = body.get("reason") or "Transaction cannot be completed"
-        return control_order(emulator.fail(request.path_params["orderId"], reason=reason))
+        return views.control_order(emulator.fail(request.path_params["orderId"], reason=reason))
 
     def close(request: Request, body: dict[str, Any]) -> Any:
-        return control_order(emulator.close(request.path_params["orderId"], reason=body.get("reason") or "Closed"))
+        return views.control_order(
+            emulator.close(request.path_params["orderId"], reason=body.get("reason") or "Closed")
+        )
 
     def process(request: Request, body: dict[str, Any]) -> Any:
-        return control_order(emulator.process(request.path_params["orderId"]))
+        return views.control_order(emulator.process(request.path_params["orderId"]))
 
     def complete(request: Request, body: dict[str, Any]) -> Any:
-        return control_order(emulator.complete(request.path_params["orderId"], hash=body.get("hash")))
+        return views.control_order(emulator.complete(request.path_params["orderId"], hash=body.get("hash")))
 
     def deposit(request: Request, body: dict[str, Any]) -> Any:
         deposit_amount = amount(body, "amount")
         if deposit_amount is None or deposit_amount <= 0:
-            raise EmulatorError.invalid("amount", "must be greater than 0")
+            raise InvalidParameter("amount", "must be greater than 0")
         order = emulator.deposit(
             body["address"],
             currency=body["currency"],
@@ -213,7 +208,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
             hash=body.get("hash"),
             confirmed=body.get("confirmed", True),
         )
-        return control_order(order)
+        return views.control_order(order)
 
     def list_webhooks(request: Request, body: dict[str, Any]) -> Any:
         return webhooks.deliveries(

@@ -1,17 +1,40 @@
-"""The emulator's business error codes, in one place (listed in docs/spec-notes.md, "Emulator error codes").
+"""The emulator's outcomes: one exception class per failure, each with its envelope code, in one place.
 
-Every request to an operation of ``openapi.yaml`` is answered HTTP 200 with the API's envelope; a failure sets
-a non-zero ``code`` and a ``msg`` that names what was wrong. The document defines only ``1`` (fail) and
-``90751015`` (pay fail, section 12); the other codes are the emulator's own, chosen so a client can branch on
-them in tests. Messages never contain a secret key.
+The codes are listed in docs/spec-notes.md, "Emulator error codes". Every request to an operation of
+``openapi.yaml`` is answered HTTP 200 with the API's envelope; a failure sets a non-zero ``code`` and a ``msg``
+that names what was wrong. The document defines only ``1`` (fail) and ``90751015`` (pay fail, section 12); the
+other codes are the emulator's own, chosen so a client can branch on them in tests. Messages never contain a
+secret key.
+
+An outcome names what happened (``OrderNotFound``, ``InsufficientBalance``), never how HTTP reports it: the C-Pay
+API answers every outcome HTTP 200 with its code, and the control API maps outcomes to HTTP statuses itself.
 """
 
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, ClassVar
 
-__all__ = ["EmulatorError", "ErrorCode"]
+__all__ = [
+    "CardDeclined",
+    "DuplicateTradeNo",
+    "EmulatorError",
+    "ErrorCode",
+    "InsufficientBalance",
+    "InvalidAddress",
+    "InvalidAmount",
+    "InvalidOrderState",
+    "InvalidParameter",
+    "InvalidSignature",
+    "MalformedRequest",
+    "MissingSignature",
+    "OperationNotImplemented",
+    "OrderNotFound",
+    "UnknownMerchant",
+    "UnsupportedCurrency",
+    "UnsupportedNetwork",
+    "UnsupportedPair",
+]
 
 
 class ErrorCode(enum.IntEnum):
@@ -53,29 +76,124 @@ class ErrorCode(enum.IntEnum):
 
 
 class EmulatorError(Exception):
-    """A business failure: answered as the envelope ``{code, msg, data}`` (HTTP 200 on the C-Pay API).
+    """A failure answered as the envelope ``{code, msg, data}``; each subclass is one outcome with its ``code``."""
 
-    ``http_status`` is used only by the control API, which speaks plain HTTP status codes.
-    """
-
-    code: int
+    code: ClassVar[ErrorCode] = ErrorCode.FAIL
     msg: str
     data: Any
-    http_status: int
 
-    def __init__(self, code: int, msg: str, *, data: Any = None, http_status: int = 400) -> None:
-        super().__init__(f"{code}: {msg}")
-        self.code = int(code)
+    def __init__(self, msg: str, *, data: Any = None) -> None:
+        super().__init__(f"{int(self.code)}: {msg}")
         self.msg = msg
         self.data = data
-        self.http_status = http_status
 
-    @classmethod
-    def amount(cls, field: str, rule: str) -> EmulatorError:
-        """``invalid amount <field>: <rule>`` with code INVALID_AMOUNT (a business rule, not the spec's)."""
-        return cls(ErrorCode.INVALID_AMOUNT, f"invalid amount {field}: {rule}", http_status=422)
 
-    @classmethod
-    def invalid(cls, field: str, rule: str) -> EmulatorError:
-        """``invalid parameter <field>: <rule>`` with code INVALID_PARAMETER."""
-        return cls(ErrorCode.INVALID_PARAMETER, f"invalid parameter {field}: {rule}", http_status=422)
+# -- the request cannot be taken as it is (raised while reading, authenticating and validating) --------------
+
+
+class MalformedRequest(EmulatorError):
+    """The request cannot be read: bad URL encoding, a repeated parameter, a body of the wrong type."""
+
+    code = ErrorCode.MALFORMED_REQUEST
+
+
+class InvalidParameter(EmulatorError):
+    """``invalid parameter <field>: <rule>``: a field is missing or breaks a rule (the spec's, or the emulator's)."""
+
+    code = ErrorCode.INVALID_PARAMETER
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"invalid parameter {field}: {rule}")
+
+
+class MissingSignature(EmulatorError):
+    """``merchantId`` or ``sign`` is missing."""
+
+    code = ErrorCode.MISSING_SIGNATURE
+
+
+class InvalidSignature(EmulatorError):
+    """``sign`` does not match the parameters and the merchant's secret key."""
+
+    code = ErrorCode.INVALID_SIGNATURE
+
+
+class UnknownMerchant(EmulatorError):
+    """No merchant has this ``merchantId``."""
+
+    code = ErrorCode.UNKNOWN_MERCHANT
+
+
+class OperationNotImplemented(EmulatorError):
+    """The spec has an operation the emulator has no handler for (answered as the document's ``1 fail``)."""
+
+    code = ErrorCode.FAIL
+
+
+# -- business outcomes (raised by the domain backends) ---------------------------------------------------------
+
+
+class DuplicateTradeNo(EmulatorError):
+    """The merchant already has an order with this ``merchantTradeNo``."""
+
+    code = ErrorCode.DUPLICATE_MERCHANT_TRADE_NO
+
+
+class OrderNotFound(EmulatorError):
+    """No order (of this merchant) matches; also a deposit to an address nobody was given."""
+
+    code = ErrorCode.ORDER_NOT_FOUND
+
+
+class InvalidOrderState(EmulatorError):
+    """The order cannot make this transition (paying a closed order, completing a pay-in twice...)."""
+
+    code = ErrorCode.INVALID_ORDER_STATE
+
+
+class InsufficientBalance(EmulatorError):
+    """The available balance is lower than the amount to freeze or debit."""
+
+    code = ErrorCode.INSUFFICIENT_BALANCE
+
+
+class UnsupportedCurrency(EmulatorError):
+    """The currency is not one the emulator (or this operation) supports."""
+
+    code = ErrorCode.UNSUPPORTED_CURRENCY
+
+
+class UnsupportedNetwork(EmulatorError):
+    """The network is unknown, or does not carry the currency."""
+
+    code = ErrorCode.UNSUPPORTED_NETWORK
+
+
+class UnsupportedPair(EmulatorError):
+    """No exchange rate is configured for this currency pair."""
+
+    code = ErrorCode.UNSUPPORTED_PAIR
+
+
+class InvalidAmount(EmulatorError):
+    """``invalid amount <field>: <rule>``: a well-formed amount breaks a business rule (zero, nothing left...)."""
+
+    code = ErrorCode.INVALID_AMOUNT
+
+    def __init__(self, field: str, rule: str) -> None:
+        super().__init__(f"invalid amount {field}: {rule}")
+
+
+class InvalidAddress(EmulatorError):
+    """A payout's ``toAddress`` is not an address of its network."""
+
+    code = ErrorCode.INVALID_ADDRESS
+
+
+class CardDeclined(EmulatorError):
+    """The acquirer declines the card (section 12's ``90751015 pay fail``); ``data`` is the section's empty answer."""
+
+    code = ErrorCode.PAY_FAIL
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg, data={"orderId": "", "pageData": "", "ccStorageID": ""})

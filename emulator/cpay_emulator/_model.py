@@ -1,10 +1,9 @@
-"""The emulator's records: merchants with their fee rates, orders, and the order status lifecycle."""
+"""The emulator's records: merchants with their fee rates, orders and their lifecycle, balances, webhooks."""
 
 from __future__ import annotations
 
 import enum
 import json
-import sqlite3
 from decimal import Decimal
 from typing import Any
 
@@ -12,7 +11,17 @@ import attrs
 
 from cpay_signing import SecretKey
 
-__all__ = ["FeeRates", "Merchant", "Order", "OrderKind", "OrderStatus"]
+__all__ = [
+    "Balance",
+    "FeeRates",
+    "Merchant",
+    "NewOrder",
+    "Order",
+    "OrderKind",
+    "OrderStatus",
+    "WebhookAttempt",
+    "WebhookDelivery",
+]
 
 
 class OrderStatus(enum.StrEnum):
@@ -97,6 +106,20 @@ class Merchant:
     fee_rates: FeeRates = attrs.Factory(FeeRates)
 
 
+@attrs.frozen(kw_only=True)
+class NewOrder:
+    """The fields every order creation shares (the request's ``merchantTradeNo``, ``userId``, URLs...)."""
+
+    merchant_trade_no: str
+    user_id: str
+    create_time: int | None = None
+    callback_url: str = ""
+    success_url: str = ""
+    fail_url: str = ""
+    remark: str = ""
+    ext_info: str = ""
+
+
 @attrs.frozen
 class Order:
     """An order of any kind, as stored. Amounts are ``Decimal``; times are epoch milliseconds."""
@@ -125,31 +148,46 @@ class Order:
     updated_at: int
     details: dict[str, Any] = attrs.field(factory=dict, hash=False)
 
-    @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Order:
-        """The order stored in ``row`` (a row of the ``orders`` table)."""
-        return cls(
-            order_id=row["order_id"],
-            merchant_id=row["merchant_id"],
-            kind=OrderKind(row["kind"]),
-            merchant_trade_no=row["merchant_trade_no"],
-            user_id=row["user_id"],
-            status=OrderStatus(row["status"]),
-            currency=row["currency"],
-            network=row["network"],
-            order_amount=Decimal(row["order_amount"]),
-            actual_amount=Decimal(row["actual_amount"]),
-            received_amount=Decimal(row["received_amount"]),
-            fee=Decimal(row["fee"]),
-            hash=row["hash"],
-            to_address=row["to_address"],
-            callback_url=row["callback_url"],
-            success_url=row["success_url"],
-            fail_url=row["fail_url"],
-            remark=row["remark"],
-            ext_info=row["ext_info"],
-            create_time=row["create_time"],
-            created_at=row["created_at"],
-            updated_at=row["updated_at"],
-            details=json.loads(row["details"]),
-        )
+
+@attrs.frozen
+class Balance:
+    """One currency of a merchant's balance."""
+
+    currency: str
+    available: Decimal
+    frozen: Decimal
+
+
+@attrs.frozen
+class WebhookAttempt:
+    """One attempt to deliver a webhook: when, its outcome (``ok`` or ``fail``), and what the merchant answered."""
+
+    attempted_at: int
+    outcome: str
+    http_status: int | None
+    response_text: str
+    error: str
+    duration_ms: float
+
+
+@attrs.frozen(kw_only=True)
+class WebhookDelivery:
+    """A notification owed to a merchant: the signed ``payload``, where it goes, and how delivery stands.
+
+    ``state`` is ``pending``, ``delivered`` or ``failed``; ``next_attempt_at`` is epoch seconds. ``attempts``
+    holds the attempts made so far when they were asked for (``Outbox.deliveries``), else it is empty.
+    """
+
+    delivery_id: int
+    order_id: str
+    merchant_id: str
+    url: str
+    content_type: str
+    payload: dict[str, str] = attrs.field(hash=False)
+    order_status: str
+    state: str
+    attempt_count: int
+    next_attempt_at: float
+    created_at: int
+    delivered_at: int | None
+    attempts: tuple[WebhookAttempt, ...] = ()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
-from cpay_emulator._errors import EmulatorError
+from cpay_emulator._errors import InvalidAmount, InvalidParameter, UnsupportedCurrency
 
 __all__ = [
     "CRYPTO_CURRENCIES",
@@ -15,6 +16,7 @@ __all__ = [
     "parse_amount",
     "precision_of",
     "quantize_down",
+    "unsupported_currency",
 ]
 
 ZERO = Decimal(0)
@@ -38,11 +40,11 @@ def parse_amount(field: str, text: str, *, allow_zero: bool = False) -> Decimal:
     try:
         value = Decimal(text)
     except (InvalidOperation, TypeError, ValueError):
-        raise EmulatorError.invalid(field, f"{text!r} is not a decimal amount") from None
+        raise InvalidParameter(field, f"{text!r} is not a decimal amount") from None
     if not value.is_finite():
-        raise EmulatorError.invalid(field, "must be a finite decimal amount")
+        raise InvalidParameter(field, "must be a finite decimal amount")
     if value < 0 or (value == 0 and not allow_zero):
-        raise EmulatorError.amount(field, "must be greater than 0")
+        raise InvalidAmount(field, "must be greater than 0")
     return value
 
 
@@ -63,3 +65,8 @@ def format_amount(value: Decimal) -> str:
         return "0"
     text = format(value.normalize(), "f")
     return text
+
+
+def unsupported_currency(field: str, currency: str, supported: Sequence[str]) -> UnsupportedCurrency:
+    """``unsupported <field> '<currency>'; supported: ...``: the error of a currency an operation does not take."""
+    return UnsupportedCurrency(f"unsupported {field} {currency!r}; supported: {', '.join(supported)}")

@@ -13,7 +13,7 @@ import re
 import secrets
 from typing import Final
 
-from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._errors import UnsupportedCurrency, UnsupportedNetwork
 
 __all__ = [
     "NETWORKS",
@@ -115,10 +115,9 @@ def network_named(name: str, *, currency: str | None = None) -> Network:
     network = _BY_NAME.get(name) or _BY_NAME.get(_ALIASES.get(name, ""))
     if network is None:
         known = ", ".join(_BY_NAME)
-        raise EmulatorError(ErrorCode.UNSUPPORTED_NETWORK, f"unsupported network {name!r}; supported: {known}")
+        raise UnsupportedNetwork(f"unsupported network {name!r}; supported: {known}")
     if currency is not None and currency not in network.currencies:
-        raise EmulatorError(
-            ErrorCode.UNSUPPORTED_NETWORK,
+        raise UnsupportedNetwork(
             f"network {network.name} does not carry {currency}; it carries {', '.join(network.currencies)}",
         )
     return network
@@ -129,7 +128,7 @@ def default_network(currency: str) -> Network:
     for network in NETWORKS:
         if currency in network.currencies:
             return network
-    raise EmulatorError(ErrorCode.UNSUPPORTED_CURRENCY, f"no network carries {currency!r}")
+    raise UnsupportedCurrency(f"no network carries {currency!r}")
 
 
 def address_for(merchant_id: str, user_id: str, network: Network) -> str:

@@ -28,7 +28,7 @@ import attrs
 import jsonschema_rs
 import yaml
 
-from cpay_emulator._errors import EmulatorError
+from cpay_emulator._errors import InvalidParameter
 
 __all__ = [
     "CALLBACK_ALIASES",
@@ -156,7 +156,7 @@ class Operation:
                 values[name] = int(text)
         if not self.validator.is_valid(values):
             errors = sorted(self.validator.iter_errors(values), key=lambda error: [str(p) for p in error.instance_path])
-            raise EmulatorError.invalid(*describe_error(errors[0]))
+            raise InvalidParameter(*describe_error(errors[0]))
         for name, content_validator in self.json_fields.items():
             text = values.get(name)
             if text is None:
@@ -164,10 +164,10 @@ class Operation:
             try:
                 content = json.loads(text)
             except ValueError:
-                raise EmulatorError.invalid(name, "must be JSON text") from None
+                raise InvalidParameter(name, "must be JSON text") from None
             if not content_validator.is_valid(content):
                 first = next(iter(content_validator.iter_errors(content)))
-                raise EmulatorError.invalid(*describe_error(first, prefix=f"{name}."))
+                raise InvalidParameter(*describe_error(first, prefix=f"{name}."))
         return values
 
 

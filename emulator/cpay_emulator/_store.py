@@ -1,9 +1,11 @@
-"""The emulator's state in SQLite: one connection, WAL, one transaction per change.
+"""The emulator's state in SQLite: one connection, WAL, one transaction per change, group commit.
 
-The connection is used only from the event loop's thread. Each service call runs synchronously (microseconds)
-between two awaits, so calls never interleave: writes are serialised without locks, and the UNIQUE index on
-``(merchant_id, merchant_trade_no)`` backs the duplicate check. WAL with ``synchronous=NORMAL`` keeps every
-committed transaction across a process crash (``kill -9``); only a power loss could drop the last ones.
+The store knows no table: each domain backend declares its own (``create_tables``) and runs its own statements
+through ``transaction()``. The connection is used only from the event loop's thread. Each backend call runs
+synchronously (microseconds) between two awaits, so calls never interleave: writes are serialised without
+locks, and a UNIQUE index can back a check (the orders' ``merchantTradeNo``). WAL with ``synchronous=NORMAL``
+keeps every committed transaction across a process crash (``kill -9``); only a power loss could drop the last
+ones.
 """
 
 from __future__ import annotations
@@ -19,112 +21,12 @@ __all__ = ["MEMORY", "Store"]
 
 MEMORY = ":memory:"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS merchants (
-    merchant_id TEXT PRIMARY KEY,
-    secret_key TEXT NOT NULL,
-    callback_url TEXT NOT NULL DEFAULT '',
-    webhook_format TEXT NOT NULL DEFAULT 'json',
-    fee_rates TEXT NOT NULL DEFAULT '{}'
-);
-CREATE TABLE IF NOT EXISTS addresses (
-    merchant_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    network TEXT NOT NULL,
-    address TEXT NOT NULL,
-    PRIMARY KEY (merchant_id, user_id, network)
-);
-CREATE INDEX IF NOT EXISTS addresses_by_address ON addresses (address);
-CREATE TABLE IF NOT EXISTS balances (
-    merchant_id TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    available TEXT NOT NULL DEFAULT '0',
-    frozen TEXT NOT NULL DEFAULT '0',
-    PRIMARY KEY (merchant_id, currency)
-);
-CREATE TABLE IF NOT EXISTS rates (
-    currency TEXT PRIMARY KEY,
-    usd_price TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS orders (
-    order_id TEXT PRIMARY KEY,
-    merchant_id TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    merchant_trade_no TEXT,
-    user_id TEXT NOT NULL DEFAULT '',
-    status TEXT NOT NULL,
-    currency TEXT NOT NULL,
-    network TEXT NOT NULL DEFAULT '',
-    order_amount TEXT NOT NULL,
-    actual_amount TEXT NOT NULL DEFAULT '0',
-    received_amount TEXT NOT NULL DEFAULT '0',
-    fee TEXT NOT NULL DEFAULT '0',
-    hash TEXT NOT NULL DEFAULT '',
-    to_address TEXT NOT NULL DEFAULT '',
-    callback_url TEXT NOT NULL DEFAULT '',
-    success_url TEXT NOT NULL DEFAULT '',
-    fail_url TEXT NOT NULL DEFAULT '',
-    remark TEXT NOT NULL DEFAULT '',
-    ext_info TEXT NOT NULL DEFAULT '',
-    create_time INTEGER NOT NULL,
-    created_at INTEGER NOT NULL,
-    updated_at INTEGER NOT NULL,
-    details TEXT NOT NULL DEFAULT '{}'
-) WITHOUT ROWID;
-CREATE UNIQUE INDEX IF NOT EXISTS orders_by_trade_no ON orders (merchant_id, merchant_trade_no);
-CREATE INDEX IF NOT EXISTS orders_by_hash ON orders (merchant_id, hash) WHERE hash != '';
-CREATE TABLE IF NOT EXISTS webhooks (
-    delivery_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    order_id TEXT NOT NULL,
-    merchant_id TEXT NOT NULL,
-    url TEXT NOT NULL,
-    content_type TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    order_status TEXT NOT NULL,
-    state TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    created_at INTEGER NOT NULL,
-    delivered_at INTEGER
-);
-CREATE INDEX IF NOT EXISTS webhooks_due ON webhooks (state, next_attempt_at);
-CREATE INDEX IF NOT EXISTS webhooks_by_order ON webhooks (order_id, delivery_id);
-CREATE TABLE IF NOT EXISTS webhook_attempts (
-    attempt_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    delivery_id INTEGER NOT NULL REFERENCES webhooks (delivery_id),
-    attempted_at INTEGER NOT NULL,
-    outcome TEXT NOT NULL,
-    http_status INTEGER,
-    response_text TEXT NOT NULL DEFAULT '',
-    error TEXT NOT NULL DEFAULT '',
-    duration_ms REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS attempts_by_delivery ON webhook_attempts (delivery_id);
-CREATE TABLE IF NOT EXISTS kyc_records (
-    merchant_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    data TEXT NOT NULL,
-    submitted_at INTEGER NOT NULL,
-    PRIMARY KEY (merchant_id, user_id)
-);
-CREATE TABLE IF NOT EXISTS stored_cards (
-    cc_storage_id TEXT PRIMARY KEY,
-    merchant_id TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    last4 TEXT NOT NULL,
-    expiry TEXT NOT NULL
-);
-"""
-
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     try:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
-
-
-_STATE_TABLES = ("webhook_attempts", "webhooks", "orders", "balances", "addresses", "kyc_records", "stored_cards")
 
 
 class Store:
@@ -149,7 +51,6 @@ class Store:
         self.connection.execute("PRAGMA synchronous=NORMAL")
         self.connection.execute("PRAGMA foreign_keys=ON")
         self.connection.execute("PRAGMA busy_timeout=5000")
-        self.connection.executescript(_SCHEMA)
         # Group commit bookkeeping: batches are numbered; 0 means no batch is open.
         self._open_batch = 0
         self._last_batch = 0
@@ -191,6 +92,12 @@ class Store:
             raise
         connection.execute("RELEASE change")
 
+    def create_tables(self, schema: str) -> None:
+        """Run a backend's ``CREATE ... IF NOT EXISTS`` statements; at start-up, never inside a change."""
+        if self._open_batch:
+            raise RuntimeError("tables are created when a backend is built, not inside a change")
+        self.connection.executescript(schema)
+
     def _commit_batch(self) -> None:
         batch, self._open_batch = self._open_batch, 0
         if not batch:
@@ -217,12 +124,6 @@ class Store:
             await asyncio.sleep(0)
         if self._failure is not None and self._failure[0] == batch:
             raise self._failure[1]
-
-    def clear_state(self) -> None:
-        """Delete orders, balances, addresses, webhooks and KYC records (merchants and rates stay)."""
-        with self.transaction() as connection:
-            for table in _STATE_TABLES:
-                connection.execute(f"DELETE FROM {table}")  # noqa: S608 - table names are constants
 
     def close(self) -> None:
         """Commit what is pending and close the connection (the last close checkpoints the WAL)."""

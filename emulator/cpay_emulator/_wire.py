@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 from starlette.types import Receive, Scope, Send
 
-from cpay_emulator._errors import EmulatorError, ErrorCode
+from cpay_emulator._errors import MalformedRequest
 
 __all__ = ["base_url", "envelope", "form_body", "read_body", "send_json"]
 
@@ -29,7 +29,7 @@ async def read_body(scope: Scope, receive: Receive) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > _MAX_BODY:
-            raise EmulatorError(ErrorCode.MALFORMED_REQUEST, "the request body is larger than 1 MiB")
+            raise MalformedRequest("the request body is larger than 1 MiB")
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
@@ -50,8 +50,7 @@ def form_body(scope: Scope, body: bytes) -> bytes:
             content_type = value.split(b";", 1)[0].strip().lower()
             break
     if content_type != _FORM:
-        raise EmulatorError(
-            ErrorCode.MALFORMED_REQUEST,
+        raise MalformedRequest(
             f"the body must be application/x-www-form-urlencoded, not {content_type.decode('latin-1') or 'untyped'}",
         )
     return body

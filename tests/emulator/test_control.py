@@ -11,8 +11,9 @@ import pytest
 import yaml
 from starlette.routing import Route
 
-from cpay_emulator import ErrorCode
-from cpay_emulator._control import CONTROL_SPEC_PATH
+import cpay_emulator._errors as outcomes
+from cpay_emulator import EmulatorError, ErrorCode
+from cpay_emulator._control import CONTROL_SPEC_PATH, HTTP_STATUS
 
 from .conftest import MERCHANT_ID
 
@@ -198,3 +199,31 @@ def test_control_answers_validate_against_the_envelope(client: Any, path: str) -
     document = yaml.safe_load(CONTROL_SPEC_PATH.read_text())
     validator = jsonschema_rs.validator_for(document["components"]["schemas"]["Envelope"])
     assert validator.is_valid(control(client, "GET", path).json())
+
+
+CONTROL_STATUS: dict[type[EmulatorError], int] = {
+    outcomes.MalformedRequest: 400,
+    outcomes.InvalidParameter: 422,
+    outcomes.MissingSignature: 400,
+    outcomes.InvalidSignature: 400,
+    outcomes.UnknownMerchant: 404,
+    outcomes.OperationNotImplemented: 400,
+    outcomes.DuplicateTradeNo: 409,
+    outcomes.OrderNotFound: 404,
+    outcomes.InvalidOrderState: 409,
+    outcomes.InsufficientBalance: 409,
+    outcomes.UnsupportedCurrency: 400,
+    outcomes.UnsupportedNetwork: 400,
+    outcomes.UnsupportedPair: 400,
+    outcomes.InvalidAmount: 422,
+    outcomes.InvalidAddress: 422,
+    outcomes.CardDeclined: 400,
+}
+
+
+def test_every_outcome_has_its_control_status_and_its_own_code() -> None:
+    # A new outcome must be given a status here (and in HTTP_STATUS unless it is 400) before it can ship.
+    assert set(CONTROL_STATUS) == set(EmulatorError.__subclasses__())
+    assert {outcome: HTTP_STATUS.get(outcome, 400) for outcome in CONTROL_STATUS} == CONTROL_STATUS
+    codes = [outcome.code for outcome in CONTROL_STATUS if outcome is not outcomes.OperationNotImplemented]
+    assert sorted(codes) == sorted(set(ErrorCode) - {ErrorCode.SUCCESS, ErrorCode.FAIL})

@@ -1,0 +1,41 @@
+"""The bench's floor server checks the signature it is meant to cost (a floor that skipped it would flatter it)."""
+
+from __future__ import annotations
+
+import importlib.util
+import warnings
+from pathlib import Path
+from types import ModuleType
+
+from cpay_signing import CPayAuth, SecretKey
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # Starlette 1.x prefers httpx2 for its test client; httpx still works
+    from starlette.testclient import TestClient
+
+FLOOR_APP = Path(__file__).resolve().parents[2] / "bench" / "floor_app.py"
+MERCHANT_ID = "20009999"
+SECRET = SecretKey("floor-secret")
+
+
+def load_floor() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("floor_app", FLOOR_APP)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_floor_answers_code_0_only_to_a_correctly_signed_request() -> None:
+    app = load_floor().floor_app(MERCHANT_ID, SECRET)
+    with TestClient(app) as client:
+        signed = client.get("/openapi/v1/getMerchantBalance", auth=CPayAuth(MERCHANT_ID, SECRET))
+        assert (signed.status_code, signed.json()["code"]) == (200, 0)
+        form = {"merchantTradeNo": "t1", "amount": "12.5"}
+        posted = client.post("/openapi/v1/createOrder", data=form, auth=CPayAuth(MERCHANT_ID, SECRET))
+        assert posted.json()["code"] == 0
+        wrong_key = client.post("/openapi/v1/createOrder", data=form, auth=CPayAuth(MERCHANT_ID, "other-secret"))
+        assert wrong_key.json()["code"] == 10102
+        other_merchant = client.get("/openapi/v1/getMerchantBalance", auth=CPayAuth("1", SECRET))
+        assert other_merchant.json()["code"] == 10103
