@@ -66,8 +66,10 @@ PINNED = {
         "DEFAULT_USD_PRICES",
         "DEMO_MERCHANT_ID",
         "DEMO_SECRET_KEY",
+        "DOCUMENT_CODES",
         "Balance",
         "CardDeclined",
+        "CodeBook",
         "DuplicateTradeNo",
         "Emulator",
         "EmulatorConfig",
@@ -98,6 +100,7 @@ PINNED = {
         "WebhookPolicy",
         "create_app",
         "demo_merchant",
+        "emulator_codes",
     ],
 }
 

@@ -5,6 +5,7 @@ underscored modules are private.
 """
 
 from cpay_emulator._app import DEMO_MERCHANT_ID, DEMO_SECRET_KEY, EmulatorConfig, create_app, demo_merchant
+from cpay_emulator._codes import DOCUMENT_CODES, CodeBook, emulator_codes
 from cpay_emulator._errors import (
     CardDeclined,
     DuplicateTradeNo,
@@ -35,8 +36,10 @@ __all__ = [
     "DEFAULT_USD_PRICES",
     "DEMO_MERCHANT_ID",
     "DEMO_SECRET_KEY",
+    "DOCUMENT_CODES",
     "Balance",
     "CardDeclined",
+    "CodeBook",
     "DuplicateTradeNo",
     "Emulator",
     "EmulatorConfig",
@@ -67,4 +70,5 @@ __all__ = [
     "WebhookPolicy",
     "create_app",
     "demo_merchant",
+    "emulator_codes",
 ]
