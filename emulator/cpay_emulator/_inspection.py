@@ -118,6 +118,15 @@ def _mask_value(field: str, message: str, parameters: Mapping[str, str]) -> str:
     return message
 
 
+def _sign_sent(query: bytes, body: bytes | None) -> str:
+    """The ``sign`` of a request the verifier accepted (it was read once, so it is there, in plain hex)."""
+    for encoded in (query, body or b""):
+        for piece in encoded.split(b"&"):
+            if piece.startswith(b"sign="):
+                return piece[5:].decode("ascii", "replace")
+    return ""
+
+
 def _parameter_names(body: bytes) -> set[str]:
     names = set()
     for piece in body.split(b"&"):
@@ -202,7 +211,7 @@ class Inspector:
             )
             return SignStatus.INVALID, sign_value, merchant_id, fields
         parameters = {MERCHANT_ID: verified.merchant_id, **verified.parameters}
-        return SignStatus.VALID, "", verified.merchant_id, parameters
+        return SignStatus.VALID, _sign_sent(query, body), verified.merchant_id, parameters
 
     def response(
         self, request: RequestFindings, status: int, content_type: str, content_encoding: str, content: bytes

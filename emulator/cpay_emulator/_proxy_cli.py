@@ -244,7 +244,8 @@ def run_replay(arguments: argparse.Namespace) -> int:
         print(f"cpay-emulator replay: {error}", file=sys.stderr)
         return 2
     try:
-        result = replay(entries, arguments.url, secrets, timeout=arguments.timeout)
+        with httpx.Client(base_url=arguments.url.rstrip("/"), timeout=arguments.timeout, trust_env=False) as client:
+            result = replay(entries, client, secrets)
     except httpx.HTTPError as error:
         print(
             f"cpay-emulator replay: {arguments.url} cannot be reached: {type(error).__name__}: {error}", file=sys.stderr

@@ -137,14 +137,15 @@ def junit(log: ViolationLog, summary: RunSummary) -> bytes:
             failures += 1
             count = sum(tally.count for tally in fields.values())
             text = "\n".join(
-                f"{field} ({tally.count}x): "
+                printable(f"{field} ({tally.count}x): ")
                 + "; ".join(
-                    message + (f" [traceid {traceid}]" if traceid else "") for message, traceid in tally.examples
+                    printable(message) + (f" [traceid {traceid}]" if traceid else "")
+                    for message, traceid in tally.examples
                 )
                 for field, tally in fields.items()
             )
             failure = ElementTree.SubElement(
-                case, "failure", message=f"{count} violation(s) in {', '.join(fields)}", type="violation"
+                case, "failure", message=printable(f"{count} violation(s) in {', '.join(fields)}"), type="violation"
             )
             failure.text = text
     suite.set("tests", str(cases))

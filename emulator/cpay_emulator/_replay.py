@@ -78,8 +78,9 @@ def shape_of(value: Any) -> Any:
 
 
 def _merge(one: Any, other: Any) -> Any:
-    if one is None:
-        return other
+    """One shape for two array items (a key only some items have is kept)."""
+    if one is None or other is None:
+        return other if one is None else one
     if isinstance(one, dict) and isinstance(other, dict):
         return {key: _merge(one.get(key), other.get(key)) for key in {**one, **other}}
     if isinstance(one, list) and isinstance(other, list):
@@ -99,7 +100,7 @@ def compare_shapes(recorded: Any, replayed: Any, where: str = "") -> Iterator[tu
     """``(where, recorded kind, replayed kind)`` for every place the two shapes differ."""
     label = where or "body"
     if isinstance(recorded, dict) and isinstance(replayed, dict):
-        for key in recorded.keys() | replayed.keys():
+        for key in [*recorded, *(key for key in replayed if key not in recorded)]:
             inner = f"{where}.{key}" if where else key
             if key not in replayed:
                 yield inner, _name(recorded[key]), "missing"
@@ -157,41 +158,36 @@ def _build(
 
 
 def replay(
-    entries: Iterable[Mapping[str, Any]],
-    url: str,
-    secrets: Mapping[str, SecretKey],
-    *,
-    timeout: float = 30.0,
-    transport: httpx.BaseTransport | None = None,
+    entries: Iterable[Mapping[str, Any]], client: httpx.Client, secrets: Mapping[str, SecretKey]
 ) -> ReplayResult:
-    """Send each recorded exchange to ``url``, in order, and compare each answer's shape with the recording's."""
+    """Send each recorded exchange through ``client`` (its ``base_url`` is the deployment), in order, and compare
+    each answer's shape with the recording's. ``secrets``: merchant id to secret key, at least one."""
     if not secrets:
         raise ValueError("replay needs at least one merchant's secret key to sign with")
     fallback = next(iter(secrets))
     result = ReplayResult()
-    with httpx.Client(base_url=url.rstrip("/"), timeout=timeout, transport=transport, trust_env=False) as client:
-        for entry in entries:
-            exchange = entry.get("exchange")
-            operation = str(entry.get("operationId") or f"{entry.get('method')} {entry.get('path')}")
-            if entry.get("status") is None:
-                result.skipped.append(f"#{exchange} {operation}: the proxy answered it itself ({entry.get('error')})")
-                continue
-            if entry["request"].get(SIGN) == SignStatus.UNREADABLE:
-                result.skipped.append(f"#{exchange} {operation}: its parameters could not be read, so not rebuilt")
-                continue
-            try:
-                method, path, query, body = _build(entry, secrets, fallback)
-            except MalformedParametersError as error:
-                result.skipped.append(f"#{exchange} {operation}: cannot be signed again ({error})")
-                continue
-            headers = {"content-type": _FORM} if body is not None else {}
-            target = path + ("?" + query.decode("ascii") if query else "")
-            answer = client.request(method, target, content=body, headers=headers)
-            result.sent += 1
-            result.differences.extend(
-                Difference(exchange, operation, where, recorded, replayed)
-                for where, recorded, replayed in _differences(entry, answer)
-            )
+    for entry in entries:
+        exchange = entry.get("exchange")
+        operation = str(entry.get("operationId") or f"{entry.get('method')} {entry.get('path')}")
+        if entry.get("status") is None:
+            result.skipped.append(f"#{exchange} {operation}: the proxy answered it itself ({entry.get('error')})")
+            continue
+        if entry["request"].get(SIGN) == SignStatus.UNREADABLE:
+            result.skipped.append(f"#{exchange} {operation}: its parameters could not be read, so not rebuilt")
+            continue
+        try:
+            method, path, query, body = _build(entry, secrets, fallback)
+        except MalformedParametersError as error:
+            result.skipped.append(f"#{exchange} {operation}: cannot be signed again ({error})")
+            continue
+        headers = {"content-type": _FORM} if body is not None else {}
+        target = path + ("?" + query.decode("ascii") if query else "")
+        answer = client.request(method, target, content=body, headers=headers)
+        result.sent += 1
+        result.differences.extend(
+            Difference(exchange, operation, where, recorded, replayed)
+            for where, recorded, replayed in _differences(entry, answer)
+        )
     return result
 
 
