@@ -33,7 +33,7 @@ HTTP_LIBRARIES = frozenset({"starlette", "uvicorn", "uvloop", "httpx", "httptool
 ASSEMBLERS = frozenset({"__init__", "__main__", "_proxy_cli"})
 """The package, and the command-line modules (``_proxy_cli`` implements ``cpay-emulator proxy`` and ``replay``)."""
 PROXY_CHECKS = frozenset({"_codes", "_inspection", "_violations", "_recording", "_proxy_reports"})
-"""What the proxy checks and writes, below its surface: no HTTP module but ``_spec`` (the validators), no HTTP library."""
+"""What the proxy checks and writes, below its surface: no HTTP module but ``_spec`` (the validators), nor library."""
 PROXY = PROXY_CHECKS | {"_proxy", "_replay", "_proxy_cli"}
 EMULATOR_STATE = DOMAIN | {"_store", "_webhooks", "_middleware", "_views"}
 
@@ -198,7 +198,9 @@ def test_a_domain_module_with_http_is_reported() -> None:
 def test_a_proxy_module_with_emulator_state_or_checks_with_http_are_reported() -> None:
     sources = {
         "_proxy": "from cpay_emulator._service import Emulator\nfrom cpay_emulator._api import HANDLERS\n",
-        "_inspection": "import httpx\nfrom cpay_emulator._wire import envelope\nfrom cpay_emulator._spec import Operation\n",
+        "_inspection": (
+            "import httpx\nfrom cpay_emulator._wire import envelope\nfrom cpay_emulator._spec import Operation\n"
+        ),
         "_replay": "from cpay_emulator._store import Store\n",
         "_proxy_cli": "from cpay_emulator._app import create_proxy_app\n",
     }
