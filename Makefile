@@ -96,10 +96,11 @@ conformance: $(STAMP)  ## Schemathesis vs the emulator; or BASE_URL=... MERCHANT
 emulator: $(STAMP)  ## run the C-Pay emulator on 127.0.0.1:8000 (ARGS='--port 0 --db :memory: ...'; see --help)
 	$(BIN)/cpay-emulator serve $(ARGS)
 
-bench: $(STAMP) $(NODE_STAMP)  ## print the speed figures (signing vs bare HMAC, client vs raw httpx, emulator vs Prism, ...)
+bench: $(STAMP) $(NODE_STAMP)  ## print the speed figures (signing vs bare HMAC, client vs raw httpx, emulator vs Prism, proxy, ...)
 	$(PY) bench/bench_signing.py
 	$(PY) bench/bench_client.py
 	$(PY) bench/bench_emulator.py
+	$(PY) bench/bench_proxy.py
 	$(PY) bench/bench_conformance.py
 
 lock:  ## re-resolve requirements/dev.in into requirements/constraints.txt
