@@ -119,7 +119,7 @@ def _mask_value(field: str, message: str, parameters: Mapping[str, str]) -> str:
 
 
 def _sign_sent(query: bytes, body: bytes | None) -> str:
-    """The ``sign`` of a request the verifier accepted (it was read once, so it is there, in plain hex)."""
+    """The ``sign`` as sent (to take it out of texts), for a request whose parameters the verifier did not return."""
     for encoded in (query, body or b""):
         for piece in encoded.split(b"&"):
             if piece.startswith(b"sign="):
@@ -146,9 +146,6 @@ class Inspector:
         self._by_path: dict[str, dict[str, Operation]] = {}
         for operation in operations.values():
             self._by_path.setdefault(operation.path, {})[operation.method] = operation
-
-    def is_operation_path(self, path: str) -> bool:
-        return path in self._by_path
 
     def request(self, method: str, path: str, query: bytes, body: bytes | None) -> RequestFindings:
         """Read and judge a request; ``body`` is the form body of a POST (``None``: none, or not form-encoded)."""
@@ -193,7 +190,7 @@ class Inspector:
             verified = verify_request_parameters(query, body, secret_key=self._secrets.get)
         except MalformedParametersError as error:
             problems.append((REQUEST, "request", str(error)))
-            return SignStatus.UNREADABLE, "", None, {}
+            return SignStatus.UNREADABLE, _sign_sent(query, body), None, {}
         except SignatureError as error:
             fields = dict(error.fields)
             sign_value = fields.pop(SIGN, "")

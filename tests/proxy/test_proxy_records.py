@@ -116,6 +116,7 @@ def test_what_an_upstream_echoes_is_masked_in_violations_and_the_recording(tmp_p
     async def run() -> httpx.Response:
         async with client_of(proxy) as client:
             answer = await client.get(f"/openapi/v1/getExchangeRate?{query}")
+            await client.get(f"/openapi/v1/getExchangeRate?{query}&amount=11")  # unreadable: amount twice
         await proxy.aclose()
         return answer
 
