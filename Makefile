@@ -15,8 +15,10 @@ BASE_URL ?=
 MERCHANT_ID ?=
 SECRET_KEY ?=
 # WRITE=1: against a deployment, also run the operations that create orders or move money. SEED=n: reproduce a run.
+# PROXY=1: run through the validating proxy (`cpay-emulator proxy`), which adds its reports to reports/proxy/.
 WRITE ?=
 SEED ?=
+PROXY ?=
 # `make generate BUMP=1`: record the release the change report proposes (BUMP=minor|major: at least that level).
 # `make generate BASE=<git ref>`: report against openapi.yaml at that ref instead of the latest release.
 BUMP ?=
@@ -88,16 +90,17 @@ endif
 ifneq ($(SECRET_KEY),)
 conformance: export CPAY_SECRET_KEY = $(SECRET_KEY)
 endif
-conformance: $(STAMP)  ## Schemathesis vs the emulator; or BASE_URL=... MERCHANT_ID=... SECRET_KEY=... [WRITE=1] [SEED=n]
-	PYTHONPATH=tests/conformance$${PYTHONPATH:+:$$PYTHONPATH} $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED))
+conformance: $(STAMP)  ## Schemathesis vs the emulator; or BASE_URL=... MERCHANT_ID=... SECRET_KEY=... [WRITE=1] [SEED=n] [PROXY=1]
+	PYTHONPATH=tests/conformance$${PYTHONPATH:+:$$PYTHONPATH} $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED)) $(if $(PROXY),--proxy)
 
 emulator: $(STAMP)  ## run the C-Pay emulator on 127.0.0.1:8000 (ARGS='--port 0 --db :memory: ...'; see --help)
 	$(BIN)/cpay-emulator serve $(ARGS)
 
-bench: $(STAMP) $(NODE_STAMP)  ## print the speed figures (signing vs bare HMAC, client vs raw httpx, emulator vs Prism, ...)
+bench: $(STAMP) $(NODE_STAMP)  ## print the speed figures (signing vs bare HMAC, client vs raw httpx, emulator vs Prism, proxy, ...)
 	$(PY) bench/bench_signing.py
 	$(PY) bench/bench_client.py
 	$(PY) bench/bench_emulator.py
+	$(PY) bench/bench_proxy.py
 	$(PY) bench/bench_conformance.py
 
 lock:  ## re-resolve requirements/dev.in into requirements/constraints.txt

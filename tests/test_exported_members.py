@@ -66,8 +66,10 @@ PINNED = {
         "DEFAULT_USD_PRICES",
         "DEMO_MERCHANT_ID",
         "DEMO_SECRET_KEY",
+        "DOCUMENT_CODES",
         "Balance",
         "CardDeclined",
+        "CodeBook",
         "DuplicateTradeNo",
         "Emulator",
         "EmulatorConfig",
@@ -89,6 +91,7 @@ PINNED = {
         "OrderKind",
         "OrderNotFound",
         "OrderStatus",
+        "ProxyConfig",
         "Store",
         "UnknownMerchant",
         "UnsupportedCurrency",
@@ -97,7 +100,9 @@ PINNED = {
         "WebhookDispatcher",
         "WebhookPolicy",
         "create_app",
+        "create_proxy_app",
         "demo_merchant",
+        "emulator_codes",
     ],
 }
 

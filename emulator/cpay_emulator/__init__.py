@@ -1,10 +1,20 @@
-"""A stateful local C-Pay server for development and conformance tests.
+"""A stateful local C-Pay server for development and conformance tests, and a validating proxy for real traffic.
 
-``create_app()`` builds the Starlette application; ``cpay-emulator serve`` runs it. Import from here; the
-underscored modules are private.
+``create_app()`` builds the Starlette application; ``cpay-emulator serve`` runs it. ``create_proxy_app()``
+builds the validating proxy; ``cpay-emulator proxy`` runs it. Import from here; the underscored modules are
+private.
 """
 
-from cpay_emulator._app import DEMO_MERCHANT_ID, DEMO_SECRET_KEY, EmulatorConfig, create_app, demo_merchant
+from cpay_emulator._app import (
+    DEMO_MERCHANT_ID,
+    DEMO_SECRET_KEY,
+    EmulatorConfig,
+    ProxyConfig,
+    create_app,
+    create_proxy_app,
+    demo_merchant,
+)
+from cpay_emulator._codes import DOCUMENT_CODES, CodeBook, emulator_codes
 from cpay_emulator._errors import (
     CardDeclined,
     DuplicateTradeNo,
@@ -35,8 +45,10 @@ __all__ = [
     "DEFAULT_USD_PRICES",
     "DEMO_MERCHANT_ID",
     "DEMO_SECRET_KEY",
+    "DOCUMENT_CODES",
     "Balance",
     "CardDeclined",
+    "CodeBook",
     "DuplicateTradeNo",
     "Emulator",
     "EmulatorConfig",
@@ -58,6 +70,7 @@ __all__ = [
     "OrderKind",
     "OrderNotFound",
     "OrderStatus",
+    "ProxyConfig",
     "Store",
     "UnknownMerchant",
     "UnsupportedCurrency",
@@ -66,5 +79,7 @@ __all__ = [
     "WebhookDispatcher",
     "WebhookPolicy",
     "create_app",
+    "create_proxy_app",
     "demo_merchant",
+    "emulator_codes",
 ]

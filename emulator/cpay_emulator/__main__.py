@@ -1,4 +1,7 @@
-"""``cpay-emulator serve``: run the emulator on uvicorn (uvloop + httptools, one process)."""
+"""``cpay-emulator serve``: run the emulator on uvicorn (uvloop + httptools, one process).
+
+``proxy`` and ``replay`` (the validating proxy) are registered from ``_proxy_cli``, which implements them.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +17,9 @@ import yaml
 from cpay_emulator._app import EmulatorConfig, create_app, demo_merchant
 from cpay_emulator._docs import docs_banner
 from cpay_emulator._model import Merchant
+from cpay_emulator._proxy_cli import COMMANDS as PROXY_COMMANDS
+from cpay_emulator._proxy_cli import add_commands as add_proxy_commands
+from cpay_emulator._proxy_cli import run_command as run_proxy_command
 from cpay_emulator._server import bind, run_server
 from cpay_emulator._webhooks import WebhookPolicy
 from cpay_signing import SecretKey
@@ -120,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         "read at each request, so they may be built later (default: %(default)s, from the current directory)",
     )
     serve.add_argument("--quiet", action="store_true", help="no per-request log line (for benchmarks)")
+    add_proxy_commands(commands)
     return parser
 
 
@@ -192,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command == "serve":
         return serve(arguments)
+    if arguments.command in PROXY_COMMANDS:
+        return run_proxy_command(arguments)
     return 2  # unreachable: argparse requires a command
 
 

@@ -2,34 +2,51 @@
 
 Nothing here answers a request: the surfaces (``_api``, ``_control``, ``_cashier``, ``_docs``) do, over the
 ``Emulator`` front; this module builds them side by side over one store and wraps them in ``_middleware``'s
-layers.
+layers. ``create_proxy_app`` assembles the other product, the validating proxy (``_proxy``), from the same
+compiled spec, without any of the emulator's state.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Iterable, Mapping
 from pathlib import Path
 
 import attrs
+import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
 from cpay_emulator._api import operation_endpoints
 from cpay_emulator._cashier import cashier_routes
+from cpay_emulator._codes import DOCUMENT_CODES, CodeBook
 from cpay_emulator._control import control_routes
 from cpay_emulator._docs import docs_routes
+from cpay_emulator._inspection import Inspector, Redactor
 from cpay_emulator._middleware import AccessLogMiddleware, CommitBeforeResponse, EmulatorApp
 from cpay_emulator._model import Merchant
+from cpay_emulator._proxy import ProxyApp
+from cpay_emulator._proxy_reports import RunSummary, started_now
+from cpay_emulator._recording import DEFAULT_KEEP, DEFAULT_MAX_BYTES, Recorder
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import compile_operations, default_spec_path, load_spec
 from cpay_emulator._store import MEMORY, Store
+from cpay_emulator._violations import HEADER_LIMIT, ViolationLog
 from cpay_emulator._webhooks import WebhookDispatcher, WebhookPolicy
 from cpay_signing import SecretKey
+from cpay_signing._calllog import redact_httpx_request_lines  # the toolkit's one masker of httpx's request lines
 
-__all__ = ["DEMO_MERCHANT_ID", "DEMO_SECRET_KEY", "EmulatorConfig", "create_app", "demo_merchant"]
+__all__ = [
+    "DEMO_MERCHANT_ID",
+    "DEMO_SECRET_KEY",
+    "EmulatorConfig",
+    "ProxyConfig",
+    "create_app",
+    "create_proxy_app",
+    "demo_merchant",
+]
 
 DEMO_MERCHANT_ID = "20000000"
 DEMO_SECRET_KEY = "cpay-emulator-demo-secret"  # noqa: S105 - a documented, public demo credential
@@ -107,3 +124,72 @@ def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merc
     app.state.store = store
     app.state.operations = operations
     return app
+
+
+def _secrets(value: Mapping[str, str | SecretKey]) -> dict[str, SecretKey]:
+    return {merchant_id: SecretKey.of(secret) for merchant_id, secret in value.items()}
+
+
+@attrs.frozen(kw_only=True)
+class ProxyConfig:
+    """How to build the validating proxy (``cpay-emulator proxy``).
+
+    ``upstream``: the deployment's base URL (the C-Pay sandbox, the emulator...). ``secrets``: merchant id to
+    secret key, for checking each request's ``sign`` (a merchant without one: ``unchecked``). ``codes``: the
+    envelope codes the upstream may answer (``DOCUMENT_CODES``, ``emulator_codes()``, plus a deployment's own).
+    ``record``: the JSON-lines recording (``None``: none), rotated past ``record_max_bytes`` keeping
+    ``record_keep`` old files. ``report_dir``: where the Markdown and JUnit reports go on shutdown (``None``:
+    not written). ``timeout``: seconds to connect to, send to and hear from the upstream (then 504).
+    ``transport``: the upstream's transport instead of the network (tests: ``httpx.ASGITransport(app)``).
+    """
+
+    upstream: str
+    secrets: Mapping[str, SecretKey] = attrs.field(factory=dict, converter=_secrets, repr=False)
+    codes: CodeBook = DOCUMENT_CODES
+    spec_path: Path | None = None
+    record: Path | None = None
+    record_max_bytes: int = DEFAULT_MAX_BYTES
+    record_keep: int = DEFAULT_KEEP
+    report_dir: Path | None = None
+    timeout: float = 30.0
+    keep_violations: int = 10_000
+    header_limit: int = HEADER_LIMIT
+    transport: httpx.AsyncBaseTransport | None = None
+
+
+def create_proxy_app(config: ProxyConfig) -> ProxyApp:
+    """Build the validating proxy (an ASGI app) in front of ``config.upstream``.
+
+    The spec is read and its request and response validators compiled here, once, by the code that compiles
+    the emulator's. The app's ``log`` holds the violations; ``await app.aclose()`` closes it and writes the
+    reports (a server's lifespan shutdown does this).
+    """
+    redact_httpx_request_lines()  # httpx's own "HTTP Request:" log lines carry the URL, and so the sign
+    spec_path = config.spec_path or default_spec_path()
+    operations = compile_operations(load_spec(spec_path))
+    redactor = Redactor(config.secrets.values())
+    recorder = (
+        Recorder(config.record, redactor, max_bytes=config.record_max_bytes, keep=config.record_keep)
+        if config.record is not None
+        else None
+    )
+    client = httpx.AsyncClient(
+        transport=config.transport,
+        timeout=httpx.Timeout(config.timeout),
+        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
+        follow_redirects=False,
+        trust_env=False,
+    )
+    return ProxyApp(
+        upstream=config.upstream,
+        inspector=Inspector(operations, config.secrets, config.codes),
+        redactor=redactor,
+        client=client,
+        recorder=recorder,
+        report_dir=config.report_dir,
+        summary=RunSummary(
+            upstream=config.upstream, spec=str(spec_path), codes=config.codes.name, started=started_now()
+        ),
+        log=ViolationLog(config.keep_violations),
+        header_limit=config.header_limit,
+    )

@@ -76,8 +76,11 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_server(app: ASGIApp, sock: socket.socket) -> None:
-    """Serve ``app`` on the listening ``sock`` until SIGINT/SIGTERM (uvloop, httptools, lifespan on)."""
+def run_server(app: ASGIApp, sock: socket.socket, *, server_headers: bool = True) -> None:
+    """Serve ``app`` on the listening ``sock`` until SIGINT/SIGTERM (uvloop, httptools, lifespan on).
+
+    ``server_headers=False``: uvicorn adds no ``Date`` and ``Server`` headers (the proxy returns the upstream's).
+    """
     server = uvicorn.Server(
         uvicorn.Config(
             app,
@@ -87,6 +90,8 @@ def run_server(app: ASGIApp, sock: socket.socket) -> None:
             access_log=False,
             log_level="warning",
             timeout_keep_alive=30,
+            server_header=server_headers,
+            date_header=server_headers,
         )
     )
     # uvicorn.Config(loop=...) only applies to Server.run(); serve() runs on the loop it is given.

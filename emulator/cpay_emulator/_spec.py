@@ -13,6 +13,10 @@ spec's; the emulator adds only the wire-level steps the spec implies:
   (both sent: the documented one wins).
 * Fields declared ``contentMediaType: application/json`` are parsed and checked against their
   ``contentSchema`` (JSON Schema only annotates these keywords).
+
+Each operation's 200 response schema (the envelope and its ``data``) is compiled too, for the validating proxy
+(``_proxy``), which checks both directions of real traffic with these same validators: ``request_errors`` and
+``response_errors`` list every error where the emulator's ``validate`` stops at the first.
 """
 
 from __future__ import annotations
@@ -115,13 +119,76 @@ def _json_content_schema(schema: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def describe_error(error: jsonschema_rs.ValidationError, prefix: str = "") -> tuple[str, str]:
-    """``(field, rule)`` of a validation error, for ``invalid parameter <field>: <rule>``."""
+    """``(field, rule)`` of a validation error, for ``invalid parameter <field>: <rule>``.
+
+    A missing property is named with its path (``data.0.gender``, ``is required``), at any depth.
+    """
     path = [str(part) for part in error.instance_path]
     kind = error.kind
-    if not path and isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
-        return prefix + str(kind.property), "is required"
+    if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
+        return prefix + ".".join([*path, str(kind.property)]), "is required"
     field = prefix + (".".join(path) if path else "")
     return field or "request", error.message
+
+
+def _branch_is_a_type_mismatch(branch: list[jsonschema_rs.ValidationError], path: list[Any]) -> bool:
+    return (
+        len(branch) == 1
+        and isinstance(branch[0].kind, jsonschema_rs.ValidationErrorKind.Type)
+        and list(branch[0].instance_path) == list(path)
+    )
+
+
+def leaf_errors(error: jsonschema_rs.ValidationError) -> Iterator[jsonschema_rs.ValidationError]:
+    """The errors that say which field is wrong, inside an ``anyOf``/``oneOf`` that failed as a whole.
+
+    ``data: anyOf: [WithdrawOrder, null]`` fails as one error at ``data`` ("not valid under any of the
+    schemas"). When every branch but one failed only on its type (``null`` for an object), the errors of that
+    one branch are the real ones (``data.exchangeRate`` is a number): yield those, recursively.
+    """
+    kind = error.kind
+    if isinstance(kind, (jsonschema_rs.ValidationErrorKind.AnyOf, jsonschema_rs.ValidationErrorKind.OneOfNotValid)):
+        path = list(error.instance_path)
+        branches = [branch for branch in kind.context if not _branch_is_a_type_mismatch(branch, path)]
+        if len(branches) == 1 and branches[0]:
+            for inner in branches[0]:
+                yield from leaf_errors(inner)
+            return
+    yield error
+
+
+def _sorted_errors(validator: jsonschema_rs.Validator, instance: Any) -> list[jsonschema_rs.ValidationError]:
+    return sorted(validator.iter_errors(instance), key=lambda error: [str(part) for part in error.instance_path])
+
+
+def _json_paths(schema: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], dict[str, Any]]]:
+    """``(path, contentSchema)`` of every JSON-in-a-string field of a response schema (``*``: each array item)."""
+    if not isinstance(schema, Mapping):
+        return
+    content = _json_content_schema(schema)
+    if content is not None:
+        yield path, content
+        return
+    for name, sub in schema.get("properties", {}).items():
+        yield from _json_paths(sub, (*path, name))
+    if "items" in schema:
+        yield from _json_paths(schema["items"], (*path, "*"))
+    for key in ("allOf", "anyOf", "oneOf"):
+        for part in schema.get(key, ()):
+            yield from _json_paths(part, path)
+
+
+def _values_at(instance: Any, path: tuple[str, ...], prefix: tuple[str, ...] = ()) -> Iterator[tuple[str, Any]]:
+    """``(dotted path, value)`` of each value of ``instance`` at ``path`` (``*`` goes into every array item)."""
+    if not path:
+        yield ".".join(prefix), instance
+        return
+    head, rest = path[0], path[1:]
+    if head == "*" and isinstance(instance, list):
+        for index, item in enumerate(instance):
+            yield from _values_at(item, rest, (*prefix, str(index)))
+    elif isinstance(instance, dict) and head in instance:
+        yield from _values_at(instance[head], rest, (*prefix, head))
 
 
 @attrs.frozen
@@ -136,13 +203,15 @@ class Operation:
     json_fields: Mapping[str, jsonschema_rs.Validator]
     callback_field: str | None
     validator: jsonschema_rs.Validator = attrs.field(repr=False)
+    response_validator: jsonschema_rs.Validator | None = attrs.field(default=None, repr=False)
+    """The 200 response's schema, envelope included (``None`` if the spec gives none)."""
+    response_json_fields: tuple[tuple[tuple[str, ...], jsonschema_rs.Validator], ...] = attrs.field(
+        default=(), repr=False
+    )
+    """``(path, contentSchema validator)`` of each JSON-in-a-string field of the response."""
 
-    def validate(self, params: Mapping[str, str]) -> dict[str, Any]:
-        """The request's parameters, checked against the spec; raises INVALID_PARAMETER naming field and rule.
-
-        ``params`` must not contain ``merchantId`` or ``sign``. Returns the values with integer fields converted
-        (JSON-in-a-string fields stay text: the handler stores what the merchant sent).
-        """
+    def _values(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """The parameters as the spec's schema reads them: empty is absent, one callback spelling, integers."""
         values: dict[str, Any] = {name: value for name, value in params.items() if value != ""}
         if self.callback_field is not None:
             other = CALLBACK_ALIASES[1] if self.callback_field == CALLBACK_ALIASES[0] else CALLBACK_ALIASES[0]
@@ -154,9 +223,17 @@ class Operation:
             text = values.get(name)
             if isinstance(text, str) and _INTEGER_TEXT.fullmatch(text):
                 values[name] = int(text)
+        return values
+
+    def validate(self, params: Mapping[str, str]) -> dict[str, Any]:
+        """The request's parameters, checked against the spec; raises INVALID_PARAMETER naming field and rule.
+
+        ``params`` must not contain ``merchantId`` or ``sign``. Returns the values with integer fields converted
+        (JSON-in-a-string fields stay text: the handler stores what the merchant sent).
+        """
+        values = self._values(params)
         if not self.validator.is_valid(values):
-            errors = sorted(self.validator.iter_errors(values), key=lambda error: [str(p) for p in error.instance_path])
-            raise InvalidParameter(*describe_error(errors[0]))
+            raise InvalidParameter(*describe_error(_sorted_errors(self.validator, values)[0]))
         for name, content_validator in self.json_fields.items():
             text = values.get(name)
             if text is None:
@@ -169,6 +246,45 @@ class Operation:
                 first = next(iter(content_validator.iter_errors(content)))
                 raise InvalidParameter(*describe_error(first, prefix=f"{name}."))
         return values
+
+    def request_errors(self, params: Mapping[str, str]) -> list[tuple[str, str]]:
+        """Every ``(field, rule)`` the request's parameters break (``validate`` raises the first); [] if none."""
+        values = self._values(params)
+        found = [] if self.validator.is_valid(values) else _all_errors(self.validator, values)
+        for name, content_validator in self.json_fields.items():
+            text = values.get(name)
+            if not isinstance(text, str):
+                continue
+            found.extend(_json_text_errors(content_validator, text, name))
+        return found
+
+    def response_errors(self, body: Any) -> list[tuple[str, str]]:
+        """Every ``(field, rule)`` a parsed 200 response body breaks, envelope and JSON-in-a-string fields included."""
+        if self.response_validator is None:
+            return []
+        validator = self.response_validator
+        found = [] if validator.is_valid(body) else _all_errors(validator, body)
+        for path, content_validator in self.response_json_fields:
+            for field, text in _values_at(body, path):
+                if isinstance(text, str):
+                    found.extend(_json_text_errors(content_validator, text, field))
+        return found
+
+
+def _all_errors(validator: jsonschema_rs.Validator, instance: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Every ``(field, rule)`` of an invalid instance (the valid case is checked first with ``is_valid``: faster)."""
+    return [
+        describe_error(leaf, prefix) for error in _sorted_errors(validator, instance) for leaf in leaf_errors(error)
+    ]
+
+
+def _json_text_errors(validator: jsonschema_rs.Validator, text: str, field: str) -> list[tuple[str, str]]:
+    """The errors of a JSON-in-a-string value against its ``contentSchema``."""
+    try:
+        content = json.loads(text)
+    except ValueError:
+        return [(field, "must be JSON text")]
+    return [] if validator.is_valid(content) else _all_errors(validator, content, f"{field}.")
 
 
 def _operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -221,6 +337,7 @@ def compile_operations(document: Mapping[str, Any]) -> dict[str, Operation]:
             if content_schema is not None:
                 json_fields[name] = _compile(content_schema)
         operation_id = operation.get("operationId") or path.rsplit("/", 1)[-1]
+        response_schema = _response_schema(operation)
         operations[operation_id] = Operation(
             operation_id=operation_id,
             method=method,
@@ -230,5 +347,18 @@ def compile_operations(document: Mapping[str, Any]) -> dict[str, Operation]:
             json_fields=json_fields,
             callback_field=callback_field,
             validator=_compile(schema),
+            response_validator=None if response_schema is None else _compile(response_schema),
+            response_json_fields=tuple(
+                (json_path, _compile(content)) for json_path, content in _json_paths(response_schema or {})
+            ),
         )
     return operations
+
+
+def _response_schema(operation: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The (inlined) JSON schema of the operation's HTTP 200 answer, or None."""
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if not isinstance(schema, dict):
+        return None
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -18,8 +18,8 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built 
 _MAX_BODY = 1 << 20  # 1 MiB: submitKYC's 1000 records fit; anything larger is not a C-Pay request
 
 
-async def read_body(scope: Scope, receive: Receive) -> bytes:
-    """The request body, at most 1 MiB."""
+async def read_body(scope: Scope, receive: Receive, limit: int = _MAX_BODY) -> bytes:
+    """The request body, at most ``limit`` bytes (1 MiB: a C-Pay request; the proxy allows more)."""
     chunks: list[bytes] = []
     size = 0
     while True:
@@ -28,8 +28,9 @@ async def read_body(scope: Scope, receive: Receive) -> bytes:
             break
         chunk = message.get("body", b"")
         size += len(chunk)
-        if size > _MAX_BODY:
-            raise MalformedRequest("the request body is larger than 1 MiB")
+        if size > limit:
+            shown = f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else f"{limit} bytes"
+            raise MalformedRequest(f"the request body is larger than {shown}")
         chunks.append(chunk)
         if not message.get("more_body", False):
             break

@@ -97,6 +97,15 @@ def test_writes_to_a_remote_deployment_are_refused_without_opt_in() -> None:
     assert auth(prepare("POST", "http://127.0.0.1:8000/openapi/v1/withdraw", data={"a": "1"})).body
 
 
+def test_a_proxy_on_this_machine_does_not_open_the_remote_deployment_behind_it_to_writes() -> None:
+    behind_proxy = CPaySignAuth("1001", SECRET, allow_writes=False, destination="https://sandbox-api.cpay.ltd")
+    with pytest.raises(WriteRefusedError, match="WRITE=1"):
+        behind_proxy(prepare("POST", "http://127.0.0.1:8010/openapi/v1/withdraw", data={"a": "1"}))
+    assert behind_proxy(prepare("GET", "http://127.0.0.1:8010/openapi/v1/getMerchantBalance")).url
+    in_front_of_the_emulator = CPaySignAuth("1001", SECRET, allow_writes=False, destination="http://127.0.0.1:8000")
+    assert in_front_of_the_emulator(prepare("POST", "http://127.0.0.1:8010/openapi/v1/withdraw", data={"a": "1"})).body
+
+
 def test_loopback_urls_are_recognised() -> None:
     assert is_loopback_url("http://127.0.0.1:1/x")
     assert is_loopback_url("http://localhost/x")

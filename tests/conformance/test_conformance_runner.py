@@ -88,3 +88,29 @@ def test_st_run_through_the_hooks_file_passes_a_correct_server_and_fails_a_broke
     assert failed.returncode == 1, failed.stdout + failed.stderr
     assert "API accepts a request without merchantId and sign" in failed.stdout
     assert FAKE_SECRET not in failed.stdout + failed.stderr
+
+
+def test_the_destination_behind_a_proxy_is_read_from_the_environment() -> None:
+    target = Target.from_env({**REMOTE_ENV, "CPAY_DESTINATION_URL": "https://sandbox-api.cpay.ltd"})
+    assert target.destination == "https://sandbox-api.cpay.ltd"
+    assert Target.from_env(REMOTE_ENV).destination == ""
+
+
+@pytest.mark.slow
+def test_a_run_through_the_proxy_passes_against_the_emulator_and_adds_the_proxy_s_reports(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT / "tests" / "conformance")}
+    command = [sys.executable, "-m", "cpay_conformance", "--proxy", "--max-examples", "3", "--seed", "1"]
+    command += ["--report-dir", str(tmp_path / "conformance"), "--proxy-report-dir", str(tmp_path / "proxy")]
+    command += ["--", "--phases", "examples,coverage", "--include-operation-id", "createOrder"]
+    completed = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "conformance: through the validating proxy at http://127.0.0.1:" in completed.stdout
+    assert "0 response violation(s)" in completed.stdout
+    assert {path.name for path in (tmp_path / "proxy").iterdir()} == {
+        "exchanges.jsonl",
+        "proxy-junit.xml",
+        "proxy-report.md",
+    }
+    assert "| createOrder |" in (tmp_path / "proxy" / "proxy-report.md").read_text(encoding="utf-8")

@@ -1,9 +1,11 @@
 """The emulator's shape, checked from its source with ``ast``: layers, surfaces side by side, SQL, module size.
 
 The layers, from the bottom: records and helpers; the wire shapes (``_views``); the domain backends (state,
-rules and SQL, no HTTP); the HTTP surfaces (``_api``, ``_control``, ``_cashier``, and ``_docs`` for the API
-references), which never import each other; and ``_app``, which only assembles them. Each rule is a function
-over ``{module: source}`` so the tests below can show it failing on a package that breaks it.
+rules and SQL, no HTTP); the HTTP surfaces (``_api``, ``_control``, ``_cashier``, ``_docs`` for the API
+references, and ``_proxy``, the validating proxy), which never import each other; and ``_app``, which only
+assembles them. The proxy stands in front of any deployment, so its modules use none of the emulator's state,
+and its checks (``_inspection`` and the modules beside it) do no HTTP. Each rule is a function over
+``{module: source}`` so the tests below can show it failing on a package that breaks it.
 """
 
 from __future__ import annotations
@@ -18,14 +20,22 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "emulator" / "cpay_emulator"
 MAX_LINES = 400
 
-SURFACES = frozenset({"_api", "_control", "_cashier", "_docs"})
+SURFACES = frozenset({"_api", "_control", "_cashier", "_docs", "_proxy"})
 DOMAIN = frozenset(
     {"_merchants", "_rates", "_ledger", "_orders", "_outbox", "_lifecycle", "_payins", "_payouts", "_service"}
 )
 SQL_OWNERS = DOMAIN | {"_store"}
-HTTP_MODULES = frozenset({"_app", "_middleware", "_wire", "_server", "_webhooks", "_spec", "__main__"}) | SURFACES
+HTTP_MODULES = (
+    frozenset({"_app", "_middleware", "_wire", "_server", "_webhooks", "_spec", "__main__", "_proxy_cli", "_replay"})
+    | SURFACES
+)
 HTTP_LIBRARIES = frozenset({"starlette", "uvicorn", "uvloop", "httpx", "httptools"})
-ASSEMBLERS = frozenset({"__init__", "__main__"})
+ASSEMBLERS = frozenset({"__init__", "__main__", "_proxy_cli"})
+"""The package, and the command-line modules (``_proxy_cli`` implements ``cpay-emulator proxy`` and ``replay``)."""
+PROXY_CHECKS = frozenset({"_codes", "_inspection", "_violations", "_recording", "_proxy_reports"})
+"""What the proxy checks and writes, below its surface: no HTTP module but ``_spec`` (the validators), nor library."""
+PROXY = PROXY_CHECKS | {"_proxy", "_replay", "_proxy_cli"}
+EMULATOR_STATE = DOMAIN | {"_store", "_webhooks", "_middleware", "_views"}
 
 _SQL = re.compile(
     r"\b(SELECT\b.+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|UNIQUE))\b",
@@ -75,6 +85,15 @@ def layer_violations(sources: Mapping[str, str]) -> list[str]:
             found.extend(f"_views imports {other}" for other in sorted(inside & (DOMAIN | HTTP_MODULES)))
         if "_app" in inside and module not in ASSEMBLERS:
             found.append(f"{module} imports _app (only the package and the CLI may)")
+        if module in PROXY:
+            found.extend(
+                f"{module} (proxy) imports the emulator's {other}" for other in sorted(inside & EMULATOR_STATE)
+            )
+        if module in PROXY_CHECKS:
+            found.extend(
+                f"{module} (proxy checks) imports {other}" for other in sorted(inside & (HTTP_MODULES - {"_spec"}))
+            )
+            found.extend(f"{module} (proxy checks) imports {library}" for library in sorted(outside & HTTP_LIBRARIES))
     return found
 
 
@@ -128,7 +147,7 @@ def undocumented(sources: Mapping[str, str]) -> list[str]:
 def test_the_known_modules_are_the_package() -> None:
     # A new module must be placed in a layer here (domain, surface, HTTP plumbing or below), or the rules skip it.
     below = {"__init__", "_errors", "_ids", "_model", "_money", "_networks", "_store", "_views"}
-    assert set(read_package()) == DOMAIN | HTTP_MODULES | below
+    assert set(read_package()) == DOMAIN | HTTP_MODULES | PROXY_CHECKS | below
 
 
 def test_surfaces_stand_side_by_side_over_a_domain_without_http() -> None:
@@ -173,6 +192,24 @@ def test_a_domain_module_with_http_is_reported() -> None:
         "_views imports _ledger",
         "_ledger (domain) imports _app",
         "_ledger imports _app (only the package and the CLI may)",
+    ]
+
+
+def test_a_proxy_module_with_emulator_state_or_checks_with_http_are_reported() -> None:
+    sources = {
+        "_proxy": "from cpay_emulator._service import Emulator\nfrom cpay_emulator._api import HANDLERS\n",
+        "_inspection": (
+            "import httpx\nfrom cpay_emulator._wire import envelope\nfrom cpay_emulator._spec import Operation\n"
+        ),
+        "_replay": "from cpay_emulator._store import Store\n",
+        "_proxy_cli": "from cpay_emulator._app import create_proxy_app\n",
+    }
+    assert layer_violations(sources) == [
+        "_proxy imports the surface _api",
+        "_proxy (proxy) imports the emulator's _service",
+        "_inspection (proxy checks) imports _wire",
+        "_inspection (proxy checks) imports httpx",
+        "_replay (proxy) imports the emulator's _store",
     ]
 
 

@@ -64,7 +64,8 @@ class CPaySignAuth(requests.auth.AuthBase):
     * ``allow_writes=False`` refuses (``WriteRefusedError``) to sign a request with a body-carrying method to a
       host that is not loopback, unless its path is one of ``read_only_paths`` (the GET operations, which a
       method probe may call with POST): the default against a real deployment is read-only, and C-Pay
-      rejects an unsigned request.
+      rejects an unsigned request. ``destination``: the deployment behind a proxy on this machine; its host is
+      the one judged, not the proxy's.
 
     The secret key is kept in a ``SecretKey``, so it never shows in a repr, a log or a report.
     """
@@ -77,6 +78,7 @@ class CPaySignAuth(requests.auth.AuthBase):
         allow_writes: bool = True,
         read_only_paths: frozenset[str] = frozenset(),
         mode: str = SigningMode.SIGN,
+        destination: str | None = None,
     ) -> None:
         if not merchant_id:
             raise ValueError("merchant_id is empty")
@@ -85,6 +87,7 @@ class CPaySignAuth(requests.auth.AuthBase):
         self.allow_writes = allow_writes
         self.read_only_paths = read_only_paths
         self.mode = mode
+        self.destination = destination
 
     def __repr__(self) -> str:
         return f"CPaySignAuth(merchant_id={self.merchant_id!r}, secret_key={self._secret_key!r}, mode={self.mode!r})"
@@ -95,7 +98,7 @@ class CPaySignAuth(requests.auth.AuthBase):
             not self.allow_writes
             and (request.method or "").upper() in _WRITE_METHODS
             and urlsplit(url).path not in self.read_only_paths
-            and not is_loopback_url(url)
+            and not is_loopback_url(self.destination or url)
         ):
             raise WriteRefusedError(
                 f"refusing to sign {request.method} {urlsplit(url).path}: operations that create orders or move "

@@ -4,6 +4,11 @@ Schemathesis runs as its own CLI process, so its progress display, summary, exit
 own; the auth and checks reach it through ``schemathesis.toml``'s hooks file and the ``CPAY_*`` variables set
 here. The emulator runs in this process, in a uvicorn thread on a free loopback port, with the demo
 merchant's balances seeded so that payouts and exchanges can succeed.
+
+With ``--proxy`` (``make conformance PROXY=1``) the same run goes through the emulator's validating proxy,
+started here in front of the deployment (or the emulator) with the run's merchant and code book: it checks
+every exchange on its own and writes its reports and recording to ``reports/proxy/``. Schemathesis sends
+invalid requests on purpose, so request violations are expected there; a response violation fails the run.
 """
 
 from __future__ import annotations
@@ -21,11 +26,22 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
+
 from cpay_conformance._auth import is_loopback_url
 from cpay_conformance._paths import REPO_ROOT, REPORTS_DIR, SPEC_PATH
 from cpay_conformance._target import EMULATOR, REMOTE, Target
 
-__all__ = ["SEEDED_BALANCE", "RunOptions", "build_command", "main", "run", "running_emulator", "seeded_app"]
+__all__ = [
+    "SEEDED_BALANCE",
+    "RunOptions",
+    "build_command",
+    "main",
+    "run",
+    "running_emulator",
+    "running_proxy",
+    "seeded_app",
+]
 
 SEEDED_BALANCE = Decimal("1000000000")
 """Available balance the demo merchant gets in every currency before a run against the emulator."""
@@ -49,11 +65,23 @@ def seeded_app(target: Target) -> Any:
 
 
 @contextlib.contextmanager
-def running_emulator(app: Any) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free port of 127.0.0.1 in a thread; yield its base URL; stop it."""
+def running_emulator(app: Any, *, server_headers: bool = True) -> Iterator[str]:
+    """Serve ``app`` with uvicorn on a free port of 127.0.0.1 in a thread; yield its base URL; stop it.
+
+    ``server_headers=False``: no ``Date``/``Server`` of uvicorn's own (a proxy returns its upstream's).
+    """
     import uvicorn
 
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app,
+        host="127.0.0.1",
+        port=0,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+        server_header=server_headers,
+        date_header=server_headers,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="cpay-emulator", daemon=True)
     thread.start()
@@ -81,6 +109,8 @@ class RunOptions:
     workers: str | None = None
     report_dir: Path = REPORTS_DIR / "conformance"
     extra: tuple[str, ...] = ()
+    proxy: bool = False
+    proxy_report_dir: Path = REPORTS_DIR / "proxy"
 
 
 def build_command(options: RunOptions, base_url: str, target: Target) -> list[str]:
@@ -123,7 +153,61 @@ def _environment(target: Target) -> dict[str, str]:
         CPAY_SECRET_KEY=target.secret_key.reveal(),
         CPAY_WRITE="1" if target.allow_writes else "0",
     )
+    if target.destination:
+        env["CPAY_DESTINATION_URL"] = target.destination
     return env
+
+
+@contextlib.contextmanager
+def running_proxy(upstream: str, target: Target, report_dir: Path) -> Iterator[tuple[str, Any]]:
+    """The validating proxy in front of ``upstream`` on a free loopback port; yield its URL and app.
+
+    It checks ``target``'s merchant's signs against its code book, records every exchange to
+    ``report_dir/exchanges.jsonl`` and writes its reports to ``report_dir`` when it stops.
+    """
+    from cpay_emulator import ProxyConfig, create_proxy_app
+
+    app = create_proxy_app(
+        ProxyConfig(
+            upstream=upstream,
+            secrets={target.merchant_id: target.secret_key},
+            codes=target.codes,
+            spec_path=SPEC_PATH,
+            record=report_dir / "exchanges.jsonl",
+            report_dir=report_dir,
+        )
+    )
+    with running_emulator(app, server_headers=False) as proxy_url:
+        yield proxy_url, app
+
+
+def _proxied(options: RunOptions, upstream: str, target: Target) -> int:
+    """``st run`` through the proxy in front of ``upstream``; st's verdict, or 1 on a response violation."""
+    report_dir = options.proxy_report_dir
+    report_dir.mkdir(parents=True, exist_ok=True)
+    for old in report_dir.glob("exchanges.jsonl*"):  # this run's recording only
+        old.unlink()
+    with running_proxy(upstream, target, report_dir) as (proxy_url, app):
+        print(f"conformance: through the validating proxy at {proxy_url}", flush=True)
+        returncode = _run_st(options, proxy_url, attrs.evolve(target, destination=upstream))
+    log = app.log
+    counts = log.counts_by_direction()
+    fields = sorted({field for (_, direction, field) in log.tally if direction == "response"})
+    print(
+        f"conformance: the proxy saw {log.exchanges} exchanges: {counts['request']} request violation(s) (expected: "
+        f"the suite sends invalid requests on purpose), {counts['response']} response violation(s)"
+        + (f" in {', '.join(fields)}" if fields else "")
+        + f"; reports in {_shown(report_dir)}/",
+        flush=True,
+    )
+    if counts["response"] and returncode == 0:
+        print(f"conformance: failed: the proxy found response violations ({_shown(report_dir)}/proxy-report.md)")
+        return 1
+    return returncode
+
+
+def _shown(path: Path) -> Path:
+    return path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
 
 
 def run(options: RunOptions) -> int:
@@ -138,10 +222,14 @@ def run(options: RunOptions) -> int:
         target = Target.from_env(env)
         mode = "read and write" if target.allow_writes else "read-only (WRITE=1 to include orders and payouts)"
         print(f"conformance: {options.base_url} as merchant {target.merchant_id}, {mode}", flush=True)
+        if options.proxy:
+            return _proxied(options, options.base_url, target)
         return _run_st(options, options.base_url, target)
     target = Target.from_env({**os.environ, "CPAY_TARGET": EMULATOR})
     with running_emulator(seeded_app(target)) as base_url:
         print(f"conformance: emulator at {base_url}, merchant {target.merchant_id}", flush=True)
+        if options.proxy:
+            return _proxied(options, base_url, target)
         return _run_st(options, base_url, target)
 
 
@@ -150,9 +238,7 @@ def _run_st(options: RunOptions, base_url: str, target: Target) -> int:
     started = time.monotonic()
     completed = subprocess.run(command, cwd=REPO_ROOT, env=_environment(target), check=False)
     elapsed = time.monotonic() - started
-    reports = options.report_dir
-    if reports.is_relative_to(REPO_ROOT):
-        reports = reports.relative_to(REPO_ROOT)
+    reports = _shown(options.report_dir)
     print(f"conformance: st exited {completed.returncode} after {elapsed:.1f} s; reports in {reports}/", flush=True)
     return completed.returncode
 
@@ -171,6 +257,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-examples", type=int, help="test cases per operation and phase")
     parser.add_argument("--workers", help="concurrent Schemathesis workers (a number or 'auto')")
     parser.add_argument("--report-dir", type=Path, default=REPORTS_DIR / "conformance")
+    parser.add_argument(
+        "--proxy", action="store_true", help="run through the validating proxy (`cpay-emulator proxy`) in front"
+    )
+    parser.add_argument("--proxy-report-dir", type=Path, default=REPORTS_DIR / "proxy")
     parser.add_argument("extra", nargs="*", help="more `st run` options, after --")
     return parser
 
@@ -186,6 +276,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         workers=arguments.workers,
         report_dir=arguments.report_dir.resolve(),
         extra=tuple(arguments.extra),
+        proxy=arguments.proxy,
+        proxy_report_dir=arguments.proxy_report_dir.resolve(),
     )
     try:
         return run(options)

@@ -32,6 +32,7 @@ def signing_auth(target: Target, *, in_process: bool = False) -> CPaySignAuth:
         target.secret_key,
         allow_writes=target.allow_writes or in_process,
         read_only_paths=read_only_paths(),
+        destination=target.destination or None,
     )
 
 
@@ -59,6 +60,7 @@ def install(target: Target | None = None) -> Target:
             registered._secret_key = auth._secret_key
             registered.allow_writes = auth.allow_writes
             registered.read_only_paths = auth.read_only_paths
+            registered.destination = auth.destination
         else:
             _global_auth.append(auth)
             # ``schemathesis.auth`` is a function carrying the global auth registry's methods as attributes.

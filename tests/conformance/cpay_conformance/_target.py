@@ -46,6 +46,9 @@ class Target:
     secret_key: SecretKey = attrs.field(converter=_secret_key, repr=False)
     allow_writes: bool
     codes: CodeBook
+    destination: str = ""
+    """The deployment behind the URL the suite calls, when that URL is a proxy (``make conformance PROXY=1``): the
+    write guard judges this host, so a proxy on this machine does not open a remote deployment to writes."""
 
     @classmethod
     def emulator(
@@ -63,11 +66,15 @@ class Target:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Target:
-        """``CPAY_TARGET`` (emulator|remote), ``CPAY_MERCHANT_ID``, ``CPAY_SECRET_KEY``, ``CPAY_WRITE`` (1 = opt in)."""
+        """``CPAY_TARGET`` (emulator|remote), ``CPAY_MERCHANT_ID``, ``CPAY_SECRET_KEY``, ``CPAY_WRITE`` (1 = opt in).
+
+        ``CPAY_DESTINATION_URL``: the deployment behind a proxy the suite calls (see ``destination``).
+        """
         kind = environ.get("CPAY_TARGET", EMULATOR).strip().lower() or EMULATOR
         merchant_id = environ.get("CPAY_MERCHANT_ID", "").strip()
         secret_key = environ.get("CPAY_SECRET_KEY", "")
         allow_writes = environ.get("CPAY_WRITE", "").strip().lower() in _TRUE
+        destination = environ.get("CPAY_DESTINATION_URL", "").strip()
         if kind == EMULATOR:
             target = cls.emulator(merchant_id or None, secret_key or None, allow_writes=allow_writes)
         elif kind == REMOTE:
@@ -82,4 +89,4 @@ class Target:
             )
         else:
             raise ValueError(f"CPAY_TARGET must be {EMULATOR!r} or {REMOTE!r}, not {kind!r}")
-        return attrs.evolve(target, codes=target.codes.with_overrides(environ))
+        return attrs.evolve(target, codes=target.codes.with_overrides(environ), destination=destination)

@@ -1,0 +1,363 @@
+"""The validating proxy: an HTTP surface that forwards every request to a C-Pay deployment and judges the exchange.
+
+``ProxyApp`` is an ASGI app (run by ``cpay-emulator proxy``, or called in-process through
+``httpx.ASGITransport``). For each request it reads the body (``_wire``), sends the request to the upstream
+unchanged with one pooled ``httpx.AsyncClient``: the same method, path, query string bytes, body bytes and
+end-to-end headers (hop-by-hop headers such as ``Connection`` and ``Transfer-Encoding`` are the two
+connections' own, and ``Host`` names the upstream). It answers with the upstream's status, headers and body
+bytes unchanged (compressed bodies stay compressed), adding only ``x-cpay-exchange`` (the exchange's number)
+and ``x-cpay-violations`` (a JSON list, ``_violations.header_value``).
+
+The checks (``_inspection``) run on the request before it is sent and on the answer before it is returned;
+each exchange is logged in one line, kept in the ``ViolationLog`` (``GET /_proxy/violations``), and recorded
+with ``--record`` (``_recording``). The Markdown and JUnit reports are written when the app shuts down.
+
+The proxy's own failures are its own answers, never the upstream's and never a traceback: an upstream that
+refuses the connection or cannot be reached is 502, one that does not answer in time 504, each with a JSON
+body saying why, and a log line. A check that fails unexpectedly is logged and the traffic still flows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import orjson
+from starlette.types import Message, Receive, Scope, Send
+
+from cpay_emulator._errors import MalformedRequest
+from cpay_emulator._inspection import Inspector, Problem, Redactor, RequestFindings, ResponseFindings, SignStatus
+from cpay_emulator._proxy_reports import RunSummary, exchange_line, write_reports
+from cpay_emulator._recording import Recorder
+from cpay_emulator._violations import HEADER_LIMIT, REQUEST, Violation, ViolationLog, header_value, printable
+from cpay_emulator._wire import form_body, read_body, send_json
+
+__all__ = ["HOP_BY_HOP", "PROXY_PREFIX", "ProxyApp"]
+
+logger = logging.getLogger("cpay_emulator.proxy")
+
+PROXY_PREFIX = "/_proxy/"
+"""The proxy's own endpoints; every other path is forwarded."""
+HOP_BY_HOP = frozenset(
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"proxy-connection",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+    }
+)
+"""Headers of one connection (RFC 9110, 7.6.1), never forwarded; a ``Connection`` header may name more."""
+_REQUEST_DROPPED = HOP_BY_HOP | {b"host", b"content-length", b"expect"}
+_RESPONSE_DROPPED = HOP_BY_HOP | {b"content-length"}
+_MAX_BODY = 16 * 1024 * 1024
+
+
+def _connection_listed(headers: Iterable[tuple[bytes, bytes]]) -> set[bytes]:
+    listed: set[bytes] = set()
+    for name, value in headers:
+        if name.lower() == b"connection":
+            listed.update(token.strip().lower() for token in value.split(b","))
+    return listed
+
+
+def _header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> str:
+    for name, value in headers:
+        if name.lower() == wanted:
+            return value.decode("latin-1")
+    return ""
+
+
+class ProxyApp:
+    """The proxy as an ASGI app. ``log`` holds the violations; ``aclose`` ends it (and writes the reports)."""
+
+    def __init__(
+        self,
+        *,
+        upstream: str,
+        inspector: Inspector,
+        redactor: Redactor,
+        client: httpx.AsyncClient,
+        recorder: Recorder | None = None,
+        report_dir: Path | None = None,
+        summary: RunSummary,
+        log: ViolationLog | None = None,
+        header_limit: int = HEADER_LIMIT,
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.inspector = inspector
+        self.redactor = redactor
+        self.client = client
+        self.recorder = recorder
+        self.report_dir = report_dir
+        self.summary = summary
+        self.log = log or ViolationLog()
+        self.header_limit = header_limit
+        self._base = httpx.URL(self.upstream)
+        self._base_path = urlsplit(self.upstream).path.rstrip("/").encode("ascii")
+        self._numbers = itertools.count(1)
+        self._closed = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if scope["path"].startswith(PROXY_PREFIX):
+                await self._own(scope, send)
+            else:
+                await self._exchange(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def aclose(self) -> None:
+        """Close the upstream connections and the recording, and write the reports (once)."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.client.aclose()
+        if self.recorder is not None:
+            self.recorder.close()
+        if self.report_dir is not None:
+            try:
+                markdown, junit = self.write_reports(self.report_dir)
+            except OSError as error:
+                logger.error("cannot write the proxy's reports to %s: %s", self.report_dir, error)
+            else:
+                logger.warning("proxy reports: %s, %s", markdown, junit)
+
+    def write_reports(self, directory: Path) -> tuple[Path, Path]:
+        """Write ``proxy-report.md`` and ``proxy-junit.xml`` into ``directory`` now."""
+        return write_reports(directory, self.log, self.summary)
+
+    # -- the proxy's own endpoints -----------------------------------------------------------------------------
+
+    async def _own(self, scope: Scope, send: Send) -> None:
+        path = scope["path"]
+        if scope["method"] != "GET":
+            await send_json(send, orjson.dumps({"error": f"{scope['method']} is not allowed on {path}"}), 405)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if path == PROXY_PREFIX + "violations":
+            try:
+                exchange = int(query["exchange"][0]) if "exchange" in query else None
+            except ValueError:
+                await send_json(send, orjson.dumps({"error": "exchange must be an integer"}), 400)
+                return
+            found = self.log.latest(
+                exchange=exchange,
+                operation_id=query.get("operationId", [None])[0],
+                direction=query.get("direction", [None])[0],
+            )
+            await send_json(send, orjson.dumps([violation.to_json() for violation in found]))
+        elif path == PROXY_PREFIX + "summary":
+            await send_json(send, orjson.dumps({"upstream": self.upstream, **self.log.summary()}))
+        else:
+            message = f"{path} is not an endpoint of the proxy (GET /_proxy/violations, GET /_proxy/summary)"
+            await send_json(send, orjson.dumps({"error": message}), 404)
+
+    # -- one exchange ---------------------------------------------------------------------------------------------
+
+    async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
+        number = next(self._numbers)
+        started = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        query: bytes = scope.get("query_string", b"")
+        try:
+            body = await read_body(scope, receive, limit=_MAX_BODY)
+        except MalformedRequest as error:
+            await self._own_failure(send, number, method, path, 413, str(error), started)
+            return
+        findings = self._inspect_request(method, path, query, body, scope)
+        request = httpx.Request(
+            method,
+            self._base.copy_with(raw_path=self._target(scope, query)),
+            headers=self._forwarded(scope["headers"]),
+            content=body,
+        )
+        try:
+            upstream = await self.client.send(request, stream=True)
+            try:
+                content = b"".join([chunk async for chunk in upstream.aiter_raw()])
+            finally:
+                await upstream.aclose()
+        except httpx.TimeoutException as error:
+            reason = f"the upstream {self.upstream} did not answer in time ({type(error).__name__})"
+            await self._own_failure(send, number, method, path, 504, reason, started, findings)
+            return
+        except httpx.HTTPError as error:
+            reason = f"the upstream {self.upstream} cannot be reached ({type(error).__name__}: {error})"
+            await self._own_failure(send, number, method, path, 502, reason, started, findings)
+            return
+        except Exception as error:  # a transport's own failure (an in-process upstream that raised): still a 502
+            logger.exception("forwarding exchange %d to %s failed", number, self.upstream)
+            reason = f"forwarding to the upstream {self.upstream} failed ({type(error).__name__})"
+            await self._own_failure(send, number, method, path, 502, reason, started, findings)
+            return
+        headers = upstream.headers.raw
+        answer = self._inspect_response(findings, upstream.status_code, headers, content)
+        violations = [
+            Violation(
+                number,
+                findings.operation_id,
+                method,
+                path,
+                direction,
+                field,
+                self.redactor.clean(message, findings.sign_value),
+                answer.traceid,
+            )
+            for direction, field, message in (*findings.problems, *answer.problems)
+        ]
+        dropped = _RESPONSE_DROPPED | _connection_listed(headers)
+        out = [(name, value) for name, value in headers if name.lower() not in dropped]
+        if method != "HEAD" or not any(name.lower() == b"content-length" for name, _ in headers):
+            out.append((b"content-length", b"%d" % len(content)))
+        else:
+            out.append((b"content-length", _header(headers, b"content-length").encode("latin-1")))
+        out.append((b"x-cpay-exchange", b"%d" % number))
+        out.append((b"x-cpay-violations", header_value(violations, number, self.header_limit)))
+        await send({"type": "http.response.start", "status": upstream.status_code, "headers": out})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else content})
+        duration_ms = (time.perf_counter() - started) * 1000
+        self._account(number, method, path, findings, violations)
+        line = exchange_line(number, method, path, findings, upstream.status_code, answer, duration_ms, violations)
+        logger.log(logging.WARNING if violations else logging.INFO, "%s", line)
+        if self.recorder is not None:
+            self.recorder.record(
+                exchange=number,
+                method=method,
+                path=path,
+                request=findings,
+                status=upstream.status_code,
+                response=answer,
+                response_text=None if answer.body is not None else content.decode("utf-8", "replace"),
+                violations=violations,
+                duration_ms=duration_ms,
+            )
+
+    def _target(self, scope: Scope, query: bytes) -> bytes:
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        target = self._base_path + raw_path + (b"?" + query if query else b"")
+        if not target.isascii():  # raw bytes a URL cannot carry: escaped, as a client would have sent them
+            target = b"".join(b"%%%02X" % byte if byte > 127 else bytes([byte]) for byte in target)
+        return target
+
+    @staticmethod
+    def _forwarded(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+        dropped = _REQUEST_DROPPED | _connection_listed(headers)
+        return [(name, value) for name, value in headers if name.lower() not in dropped]
+
+    def _inspect_request(self, method: str, path: str, query: bytes, body: bytes, scope: Scope) -> RequestFindings:
+        try:
+            problems: list[Problem] = []
+            form: bytes | None = None
+            if method == "POST":
+                try:
+                    form = form_body(scope, body)
+                except MalformedRequest as error:
+                    problems.append((REQUEST, "content-type", str(error)))
+            findings = self.inspector.request(method, path, query, form)
+            findings.problems[:0] = problems
+            return findings
+        except Exception:
+            logger.exception("the proxy could not check the request %s %s; forwarding it unchecked", method, path)
+            return RequestFindings(
+                operation=None,
+                operation_id=None,
+                merchant_id=None,
+                sign=SignStatus.UNCHECKED,
+                sign_value="",
+                parameters={},
+                problems=[],
+            )
+
+    def _inspect_response(
+        self, findings: RequestFindings, status: int, headers: list[tuple[bytes, bytes]], content: bytes
+    ) -> ResponseFindings:
+        try:
+            return self.inspector.response(
+                findings,
+                status,
+                _header(headers, b"content-type"),
+                _header(headers, b"content-encoding"),
+                content,
+            )
+        except Exception:
+            logger.exception(
+                "the proxy could not check the answer to %s; returning it unchecked", findings.operation_id
+            )
+            return ResponseFindings(body=None, code=None, traceid=None, data_sign=None, problems=[])
+
+    def _account(
+        self, number: int, method: str, path: str, findings: RequestFindings, violations: list[Violation]
+    ) -> None:
+        self.log.record_exchange(findings.operation_id or f"{method} {path} (not in openapi.yaml)", violations)
+
+    async def _own_failure(
+        self,
+        send: Send,
+        number: int,
+        method: str,
+        path: str,
+        status: int,
+        reason: str,
+        started: float,
+        findings: RequestFindings | None = None,
+    ) -> None:
+        """Answer for the proxy itself (413, 502, 504): a JSON body with the reason, and a log line."""
+        self.log.proxy_errors += 1
+        reason = self.redactor.clean(reason, findings.sign_value if findings else "")
+        body = orjson.dumps({"error": f"cpay-emulator proxy: {reason}", "status": status, "exchange": number})
+        start: Message = {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+                (b"x-cpay-exchange", b"%d" % number),
+            ],
+        }
+        await send(start)
+        await send({"type": "http.response.body", "body": body})
+        duration_ms = (time.perf_counter() - started) * 1000
+        logger.error(
+            "exchange=%d %s %s -> %d (the proxy's answer): %s %.1fms",
+            number,
+            method,
+            printable(path),
+            status,
+            printable(reason),
+            duration_ms,
+        )
+        if self.recorder is not None and findings is not None:
+            self.recorder.record(
+                exchange=number,
+                method=method,
+                path=path,
+                request=findings,
+                status=None,
+                response=None,
+                response_text=None,
+                violations=[],
+                duration_ms=duration_ms,
+                error=reason,
+            )

@@ -1,0 +1,176 @@
+"""``--record FILE``: each exchange through the proxy as one JSON line, in a file of bounded size, rotated.
+
+A line holds the time, the exchange's number, the operation, the request's parameters, the HTTP status, the
+response body (parsed JSON, or its text) and the violations. Nothing secret is written:
+
+* ``sign`` is replaced by what the proxy knows of it (``valid``, ``invalid``, ``missing``, ``unchecked``), in
+  the request and inside the response's ``data``; any other appearance of the request's ``sign`` becomes
+  ``<sign>``;
+* a secret key never enters the proxy's texts, and ``Redactor`` would mask one that an upstream echoed;
+* pwpp's card fields are masked (``cardNumber`` keeps its last four digits, as on a receipt); ``replay``
+  sends test values in their place.
+
+The file grows to ``max_bytes`` and is then rotated like ``logging.handlers.RotatingFileHandler``: ``FILE``
+becomes ``FILE.1``, ``FILE.1`` becomes ``FILE.2``..., and ``FILE.<keep>`` is deleted. Each line is written
+with one ``write`` and flushed, so a reader (a test, ``replay``) sees whole lines only. A single line longer
+than ``max_bytes`` is still written whole, alone in its file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+import orjson
+
+from cpay_emulator._inspection import CARD_FIELDS, MASK, Redactor, RequestFindings, ResponseFindings
+from cpay_emulator._spec import SIGN
+from cpay_emulator._violations import Violation
+
+__all__ = ["DEFAULT_KEEP", "DEFAULT_MAX_BYTES", "Recorder", "mask_card_fields", "read_recording", "recording_files"]
+
+logger = logging.getLogger("cpay_emulator.proxy")
+
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+DEFAULT_KEEP = 3
+
+
+def mask_card_fields(parameters: Mapping[str, str]) -> dict[str, str]:
+    """The parameters with pwpp's card data masked: ``cardNumber`` as ``************1111``, the others ``***``."""
+    masked = dict(parameters)
+    for name in CARD_FIELDS & masked.keys():
+        value = masked[name]
+        if name == "cardNumber" and len(value) > 4:
+            masked[name] = "*" * (len(value) - 4) + value[-4:]
+        elif value:
+            masked[name] = MASK
+    return masked
+
+
+def _with_sign_status(value: Any, status: str | None) -> Any:
+    if status is not None and isinstance(value, dict) and isinstance(value.get("data"), dict):
+        return {**value, "data": {**value["data"], SIGN: status}}
+    return value
+
+
+@attrs.define
+class Recorder:
+    """Appends one JSON line per exchange to ``path``, rotating past ``max_bytes`` and keeping ``keep`` old files."""
+
+    path: Path
+    redactor: Redactor
+    max_bytes: int = DEFAULT_MAX_BYTES
+    keep: int = DEFAULT_KEEP
+    _stream: IO[bytes] | None = attrs.field(default=None, init=False)
+    _size: int = attrs.field(default=0, init=False)
+
+    def __attrs_post_init__(self) -> None:
+        if self.max_bytes < 1:
+            raise ValueError("the recording's size limit must be at least 1 byte")
+        if self.keep < 0:
+            raise ValueError("the number of rotated recordings to keep cannot be negative")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def record(
+        self,
+        *,
+        exchange: int,
+        method: str,
+        path: str,
+        request: RequestFindings,
+        status: int | None,
+        response: ResponseFindings | None,
+        response_text: str | None,
+        violations: Iterable[Violation],
+        duration_ms: float,
+        error: str | None = None,
+    ) -> None:
+        """Write the exchange (``status``/``response`` ``None`` when the proxy answered itself: see ``error``)."""
+        parameters = {name: value for name, value in request.parameters.items() if name != SIGN}
+        parameters[SIGN] = request.sign
+        entry: dict[str, Any] = {
+            "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+            "exchange": exchange,
+            "operationId": request.operation_id,
+            "method": method,
+            "path": path,
+            "merchantId": request.merchant_id,
+            "request": mask_card_fields(parameters),
+            "status": status,
+            "response": _with_sign_status(response.body, response.data_sign)
+            if response is not None and response.body is not None
+            else response_text,
+            "violations": [violation.to_json() for violation in violations],
+            "durationMs": round(duration_ms, 3),
+        }
+        if error is not None:
+            entry["error"] = error
+        line = self.redactor.clean(orjson.dumps(entry).decode("utf-8"), request.sign_value).encode("utf-8") + b"\n"
+        try:
+            self._write(line)
+        except OSError as failure:  # a full disk must not stop the traffic: say so, and go on
+            logger.error("cannot record exchange %d to %s: %s", exchange, self.path, failure)
+            self.close()
+
+    def _write(self, line: bytes) -> None:
+        if self._stream is None:
+            self._open()
+        if self._size and self._size + len(line) > self.max_bytes:
+            self._rotate()
+        stream = self._stream
+        assert stream is not None
+        stream.write(line)
+        stream.flush()
+        self._size += len(line)
+
+    def _open(self) -> None:
+        self._stream = open(self.path, "ab")  # noqa: SIM115 - held open across exchanges, closed by close()
+        self._size = self._stream.tell()
+
+    def _rotate(self) -> None:
+        self.close()
+        if self.keep == 0:
+            self.path.unlink(missing_ok=True)
+        else:
+            for number in range(self.keep - 1, 0, -1):
+                older = self.path.with_name(f"{self.path.name}.{number}")
+                if older.exists():
+                    os.replace(older, self.path.with_name(f"{self.path.name}.{number + 1}"))
+            os.replace(self.path, self.path.with_name(f"{self.path.name}.1"))
+        self._open()
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+
+
+def recording_files(path: Path) -> list[Path]:
+    """``path`` and its rotated files that exist, oldest first (``FILE.3``, ``FILE.2``, ``FILE.1``, ``FILE``)."""
+    rotated = []
+    for candidate in path.parent.glob(f"{path.name}.*"):
+        suffix = candidate.name[len(path.name) + 1 :]
+        if suffix.isdigit():
+            rotated.append((int(suffix), candidate))
+    ordered = [candidate for _, candidate in sorted(rotated, reverse=True)]
+    return [*ordered, path] if path.exists() else ordered
+
+
+def read_recording(path: Path) -> Iterator[dict[str, Any]]:
+    """The exchanges of one recording file, in order; ``ValueError`` naming the line that is not a record."""
+    with open(path, "rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            try:
+                entry = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                raise ValueError(f"{path}:{number}: not a JSON line of a proxy recording") from None
+            if not isinstance(entry, dict) or "request" not in entry or "method" not in entry:
+                raise ValueError(f"{path}:{number}: not an exchange of a proxy recording")
+            yield entry
