@@ -60,8 +60,12 @@ class EmulatorThread:
                 started.set_result(None)
                 await self._stop.wait()
 
+        def ended(done: concurrent.futures.Future[None]) -> None:
+            if not started.done():
+                started.set_exception(_failure(done))
+
         self._lifespan = asyncio.run_coroutine_threadsafe(lifespan(), self.loop)
-        self._lifespan.add_done_callback(lambda done: started.done() or started.set_exception(_failure(done)))
+        self._lifespan.add_done_callback(ended)
         started.result(timeout=START_TIMEOUT)
         return self
 
