@@ -18,6 +18,7 @@ from cpay_signing import OrderStatus, SecretKey, unwrap
 from .conftest import new_order
 
 JAN_1_2026 = 1_767_225_600.0  # 2026-01-01 00:00:00 UTC
+ONE = Decimal(1)
 
 
 @pytest.mark.cpay_emulator(start=JAN_1_2026)
@@ -142,11 +143,13 @@ def test_a_failed_webhook_is_retried_when_the_clock_reaches_its_delay(cpay_emula
     order_id = new_order(cpay_emulator, "retry-1")
     cpay_emulator.pay(order_id)
     first = cpay_emulator.webhooks[0]
-    assert [a.outcome for a in first.attempts] == ["fail"] and first.state == "pending"
+    assert [a.outcome for a in first.attempts] == ["fail"]
+    assert first.state == "pending"
     cpay_emulator.advance(cpay_emulator.options.webhook_policy.base_delay)
     first, second = cpay_emulator.webhooks
     assert [a.outcome for a in first.attempts] == ["fail", "ok"]
-    assert second.event.order_status is OrderStatus.COMPLETED and second.state == "delivered"
+    assert second.event.order_status is OrderStatus.COMPLETED
+    assert second.state == "delivered"
 
 
 def test_the_clock_only_moves_forward_and_the_control_api_says_so(cpay_emulator: CPayEmulator) -> None:

@@ -145,7 +145,8 @@ def test_recover_lost_writes_finds_a_withdrawal_whose_response_the_emulator_drop
     cpay_emulator.drop_next_response("withdraw", "reset")
     envelope = withdraw.sync(client=recovering, body=a_withdrawal(cpay_emulator, "w-lost"))
     recovery = recovery_of(envelope)
-    assert recovery is not None and (recovery.via, recovery.lost) == ("lookup", "RemoteProtocolError")
+    assert recovery is not None
+    assert (recovery.via, recovery.lost) == ("lookup", "RemoteProtocolError")
     assert unwrap(envelope).order_id == cpay_emulator.orders()[0]["orderId"]
     assert trade_numbers(cpay_emulator) == ["w-lost"]  # found, not created twice
 
