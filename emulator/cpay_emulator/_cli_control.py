@@ -150,8 +150,9 @@ def _clock(control: ControlClient, arguments: argparse.Namespace, out: TextIO) -
     )
 
 
-def run(arguments: argparse.Namespace, out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
+def run(arguments: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     """Run one verb of ``orders``, ``webhooks`` or ``clock``; 0 on success, 1 with one line on ``err``."""
+    out, err = out or sys.stdout, err or sys.stderr
     commands = {"orders": _orders, "webhooks": _webhooks, "clock": _clock}
     with httpx.Client(base_url=arguments.url, timeout=30, trust_env=False) as http:
         try:
