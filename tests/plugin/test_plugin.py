@@ -25,7 +25,7 @@ from .conftest import new_order
 REPO = Path(__file__).resolve().parents[2]
 
 
-class SocketOpened(AssertionError):
+class SocketOpenedError(AssertionError):
     pass
 
 
@@ -34,10 +34,10 @@ def test_the_in_process_fixture_opens_no_socket(cpay_emulator: CPayEmulator, mon
 
     def forbidden(*args: Any, **kwargs: Any) -> socket.socket:
         opened.append(args)
-        raise SocketOpened("the in-process emulator opened a socket")
+        raise SocketOpenedError("the in-process emulator opened a socket")
 
     monkeypatch.setattr(socket, "socket", forbidden)
-    with pytest.raises(SocketOpened):  # the trap works: anything that connects goes through socket.socket
+    with pytest.raises(SocketOpenedError):  # the trap works: anything that connects goes through socket.socket
         httpx.get("http://127.0.0.1:9/", timeout=1)
     opened.clear()
     order_id = new_order(cpay_emulator, "no-socket")
