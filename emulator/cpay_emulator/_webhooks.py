@@ -86,6 +86,7 @@ class WebhookDispatcher:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._client: httpx.AsyncClient | None = None
         self._semaphore = asyncio.Semaphore(self.policy.concurrency)
+        self._launched = 0  # deliveries launched so far (a task of the out-of-order fault posts several)
 
     def wake(self) -> None:
         """Called after a commit that queued deliveries: post them now rather than at the next poll."""
@@ -135,6 +136,7 @@ class WebhookDispatcher:
             task = asyncio.create_task(self._deliver(delivery), name=f"webhook-{delivery_id}")
             self._in_flight[delivery_id] = task
             launched.append(task)
+        self._launched += len(launched)
         return launched
 
     def _launch_in_sequence(self, deliveries: Iterable[WebhookDelivery]) -> list[asyncio.Task[None]]:
@@ -150,15 +152,17 @@ class WebhookDispatcher:
         task = asyncio.create_task(in_sequence(), name="webhooks-out-of-order")
         for delivery in batch:
             self._in_flight[delivery.delivery_id] = task
+        self._launched += len(batch)
         return [task]
 
     async def deliver_due(self) -> int:
         """Post every delivery that is due now and wait for the outcomes; returns how many were attempted."""
         await self.store.flushed()  # a notification goes out only for a committed change
+        before = self._launched
         tasks = self._launch_due()
         if tasks:
             await asyncio.gather(*tasks)
-        return len(tasks)
+        return self._launched - before
 
     async def settle_in_flight(self) -> None:
         """Wait for every delivery in flight (the worker's too)."""

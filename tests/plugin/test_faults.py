@@ -192,8 +192,10 @@ def test_out_of_order_webhooks_bring_completed_before_processing(cpay_emulator: 
     shop = Shop()
     cpay_emulator.deliver_to(shop.app)
     cpay_emulator.webhooks_out_of_order()
+    cpay_emulator.hold_webhooks()
     order_id = new_order(cpay_emulator, "ooo-1")
     cpay_emulator.pay(order_id)
+    assert cpay_emulator.release_webhooks() == 2  # both posted, one after the other
     assert shop.received == [(order_id, "14"), (order_id, "11")]
 
 
