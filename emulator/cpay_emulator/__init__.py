@@ -22,8 +22,8 @@ if _typing.TYPE_CHECKING:
     from cpay_emulator._app import create_proxy_app as create_proxy_app
     from cpay_emulator._app import demo_merchant as demo_merchant
     from cpay_emulator._clock import Clock as Clock
-    from cpay_emulator._codes import CodeBook as CodeBook
     from cpay_emulator._codes import DOCUMENT_CODES as DOCUMENT_CODES
+    from cpay_emulator._codes import CodeBook as CodeBook
     from cpay_emulator._codes import emulator_codes as emulator_codes
     from cpay_emulator._errors import CardDeclined as CardDeclined
     from cpay_emulator._errors import DuplicateTradeNo as DuplicateTradeNo
