@@ -1,6 +1,7 @@
 """``cpay-emulator serve``: run the emulator on uvicorn (uvloop + httptools, one process).
 
-``proxy`` and ``replay`` (the validating proxy) are registered from ``_proxy_cli``, which implements them.
+``proxy`` and ``replay`` (the validating proxy) are registered from ``_proxy_cli``, which implements them;
+``orders``, ``webhooks`` and ``clock`` (drive a running emulator) from ``_cli_control``.
 """
 
 from __future__ import annotations
@@ -15,7 +16,11 @@ from pathlib import Path
 import yaml
 
 from cpay_emulator._app import EmulatorConfig, create_app, demo_merchant
+from cpay_emulator._cli_control import add_control_commands, parse_duration
+from cpay_emulator._cli_control import run as run_control
 from cpay_emulator._docs import docs_banner
+from cpay_emulator._errors import EmulatorError
+from cpay_emulator._faults import Faults
 from cpay_emulator._model import Merchant
 from cpay_emulator._proxy_cli import COMMANDS as PROXY_COMMANDS
 from cpay_emulator._proxy_cli import add_commands as add_proxy_commands
@@ -37,8 +42,14 @@ examples:
   cpay-emulator serve --port 0 --db :memory: --quiet    a free port, state in memory, no request log
   cpay-emulator serve --merchant 20003092:s3cret:https://shop.example/cpay/webhook
 
+  cpay-emulator serve --order-ttl 15m --fail-next createOrderByCreditCard:90751015:2
+  cpay-emulator orders list                             against the emulator at --url (default 127.0.0.1:8000)
+  cpay-emulator orders pay 261130120000073760049
+  cpay-emulator webhooks resend 3
+  cpay-emulator clock advance 1h
+
 control API: GET /_emulator/openapi.yaml describes it (pay/fail orders, deposits, payouts, balances,
-rates, webhook deliveries, reset). Error codes: docs/spec-notes.md, "Emulator error codes".
+rates, webhook deliveries, the clock, faults, reset). Error codes: docs/spec-notes.md, "Emulator error codes".
 API references in the browser (built by `make docs`): /docs and /_emulator/docs.
 """
 
@@ -126,8 +137,73 @@ def _parser() -> argparse.ArgumentParser:
         "read at each request, so they may be built later (default: %(default)s, from the current directory)",
     )
     serve.add_argument("--quiet", action="store_true", help="no per-request log line (for benchmarks)")
+    _add_time_and_fault_options(serve)
     add_proxy_commands(commands)
+    add_control_commands(commands)
     return parser
+
+
+def _ttl(text: str) -> float | None:
+    seconds = parse_duration(text)
+    if seconds == 0:
+        return None
+    if seconds < 1:
+        raise argparse.ArgumentTypeError("the order TTL is at least 1 second (0: orders never expire)")
+    return seconds
+
+
+def _add_time_and_fault_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument(
+        "--order-ttl",
+        type=_ttl,
+        default=3600.0,
+        metavar="DURATION",
+        help="an unpaid order is CLOSED this long after its creation, with its webhook (90, 15m, 2h; 0: never; "
+        "default: 1h)",
+    )
+    faults = serve.add_argument_group("faults (also armed at run time: POST /_emulator/faults/...)")
+    faults.add_argument(
+        "--fail-next",
+        action="append",
+        default=[],
+        metavar="OPERATION:CODE[:TIMES]",
+        help="answer the next TIMES (default 1) calls of an operationId with this code, unhandled; repeatable",
+    )
+    faults.add_argument(
+        "--latency",
+        action="append",
+        default=[],
+        metavar="[OPERATION:]SECONDS",
+        help="every call (of one operation) waits this long first; repeatable",
+    )
+    faults.add_argument(
+        "--drop-response",
+        action="append",
+        default=[],
+        metavar="OPERATION:reset|timeout[:TIMES]",
+        help="handle and commit the next TIMES calls, then lose their response; repeatable",
+    )
+    faults.add_argument("--webhook-duplicates", type=int, default=0, metavar="N", help="post the next N webhooks twice")
+    faults.add_argument("--webhooks-out-of-order", action="store_true", help="post due webhooks newest first")
+    faults.add_argument("--hold-webhooks", action="store_true", help="post none until POST /_emulator/webhooks/release")
+
+
+def _arm(faults: Faults, arguments: argparse.Namespace) -> None:
+    """Arm the faults given on the command line (EmulatorError or ValueError on a bad one)."""
+    for text in arguments.fail_next:
+        operation, code, *times = text.split(":")
+        faults.force_envelope(operation, int(code), times=int(times[0]) if times else 1)
+    for text in arguments.latency:
+        operation, _, seconds = text.rpartition(":")
+        faults.add_latency(float(seconds), operation or None)
+    for text in arguments.drop_response:
+        operation, mode, *times = text.split(":")
+        faults.drop_responses(operation, mode, times=int(times[0]) if times else 1)
+    faults.set_webhooks(
+        duplicate=arguments.webhook_duplicates,
+        out_of_order=arguments.webhooks_out_of_order,
+        hold=arguments.hold_webhooks,
+    )
 
 
 def serve(arguments: argparse.Namespace) -> int:
@@ -162,12 +238,19 @@ def serve(arguments: argparse.Namespace) -> int:
         public_url=arguments.public_url,
         access_log=not arguments.quiet,
         docs_directory=arguments.docs.resolve(),
+        order_ttl=arguments.order_ttl,
     )
     try:
         app = create_app(config)
     except (OSError, sqlite3.Error, ValueError, yaml.YAMLError) as error:
         print(f"cpay-emulator: cannot start: {error}", file=sys.stderr)
         return 1
+    try:
+        _arm(app.state.faults, arguments)
+    except (EmulatorError, ValueError) as error:
+        print(f"cpay-emulator: invalid fault option: {getattr(error, 'msg', error)}", file=sys.stderr)
+        app.state.store.close()
+        return 2
     try:
         sock = bind(arguments.host, arguments.port)
     except OSError as error:
@@ -201,7 +284,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(arguments)
     if arguments.command in PROXY_COMMANDS:
         return run_proxy_command(arguments)
-    return 2  # unreachable: argparse requires a command
+    return run_control(arguments)
 
 
 if __name__ == "__main__":

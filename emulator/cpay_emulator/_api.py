@@ -5,10 +5,14 @@ Every request is answered HTTP 200 with ``{code, msg, data, traceid}``: the step
 ``cpay_signing.verify_request_parameters`` (section 16: the one verifier of the toolkit, which finds the
 credentials in either place, as C-Pay reads both), validate against the spec, then call the service. Any
 failure becomes a non-zero ``code``; an unexpected exception is logged and answered with code 1, never a 5xx.
+
+Armed faults (``_faults``) apply here, when any is armed: a forced envelope is answered before the request is
+handled (no state changes), latency is waited out first, and a dropped response is lost after the commit.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -16,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 import attrs
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from cpay_emulator import _views as views
 from cpay_emulator._errors import (
@@ -29,12 +33,13 @@ from cpay_emulator._errors import (
     OperationNotImplemented,
     UnknownMerchant,
 )
+from cpay_emulator._faults import Faults
 from cpay_emulator._ids import new_traceid
 from cpay_emulator._model import Merchant, NewOrder
 from cpay_emulator._money import parse_amount
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import Operation
-from cpay_emulator._wire import base_url, envelope, form_body, read_body, send_json
+from cpay_emulator._wire import base_url, drop_response, envelope, form_body, read_body, send_json
 from cpay_signing import (
     MalformedParametersError,
     SecretKey,
@@ -244,15 +249,24 @@ def _not_implemented(call: Call, operation: Operation) -> Any:
 class OperationEndpoint:
     """The ASGI endpoint of one spec operation. Never raises: every outcome is an HTTP 200 envelope."""
 
-    def __init__(self, emulator: Emulator, operation: Operation, public_url: str | None = None) -> None:
+    def __init__(
+        self, emulator: Emulator, operation: Operation, public_url: str | None = None, faults: Faults | None = None
+    ) -> None:
         self.emulator = emulator
         self.operation = operation
         self.handler: Handler = HANDLERS.get(operation.operation_id, _not_implemented)
         self.public_url = public_url.rstrip("/") if public_url else None
         self.is_post = operation.method == "POST"
+        self.faults = faults or Faults()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        traceid = new_traceid()
+        if self.faults.armed:
+            await self._call_with_faults(scope, receive, send)
+        else:
+            await self._serve(scope, receive, send)
+
+    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
+        traceid = new_traceid(self.emulator.clock.now_ms())
         try:
             query, body = await self._read(scope, receive)
             data = self._handle(scope, query, body)
@@ -266,6 +280,30 @@ class OperationEndpoint:
             code, msg, data = ErrorCode.FAIL, "fail", None
         scope["cpay.code"] = code
         await send_json(send, envelope(int(code), msg, data, traceid))
+
+    async def _call_with_faults(self, scope: Scope, receive: Receive, send: Send) -> None:
+        faults = self.faults.take(self.operation.operation_id)
+        if faults.latency:
+            await asyncio.sleep(faults.latency)  # real seconds: a slow network is slow whatever the clock says
+        if faults.envelope is None and faults.drop is None:
+            await self._serve(scope, receive, send)
+            return
+        if faults.envelope is not None:
+            await read_body(scope, receive)  # the request is taken, and not handled: no state changes
+            traceid = new_traceid(self.emulator.clock.now_ms())
+            scope["cpay.code"] = faults.envelope.code
+            await send_json(send, envelope(faults.envelope.code, faults.envelope.msg, None, traceid))
+            return
+        assert faults.drop is not None
+
+        async def lost(message: Message) -> None:
+            if message["type"] == "http.response.start":  # the answer exists, committed: lose it
+                raise _Dropped
+
+        try:
+            await self._serve(scope, receive, lost)
+        except _Dropped:
+            await drop_response(scope, receive, faults.drop)
 
     async def _flush_quietly(self) -> None:
         try:
@@ -298,6 +336,10 @@ class OperationEndpoint:
         return self.handler(call, self.operation)
 
 
+class _Dropped(Exception):  # noqa: N818 - internal signal: the response is to be lost
+    pass
+
+
 def _signature_error(error: SignatureError) -> EmulatorError:
     """The envelope error of a refused sign; a mismatch shows the string that was signed, never the key."""
     if error.problem is SignatureProblem.MISSING:
@@ -311,13 +353,13 @@ def _signature_error(error: SignatureError) -> EmulatorError:
 
 
 def operation_endpoints(
-    emulator: Emulator, operations: Mapping[str, Operation], public_url: str | None
+    emulator: Emulator, operations: Mapping[str, Operation], public_url: str | None, *, faults: Faults | None = None
 ) -> dict[str, tuple[str, OperationEndpoint]]:
     """``path -> (method, endpoint)`` of every operation of the spec (logs the ones without a handler)."""
     missing = sorted(set(operations) - set(HANDLERS))
     if missing:
         logger.warning("operations of the spec the emulator does not implement: %s", ", ".join(missing))
     return {
-        operation.path: (operation.method, OperationEndpoint(emulator, operation, public_url))
+        operation.path: (operation.method, OperationEndpoint(emulator, operation, public_url, faults))
         for operation in operations.values()
     }

@@ -21,16 +21,19 @@ from starlette.routing import BaseRoute, Route
 
 from cpay_emulator._api import operation_endpoints
 from cpay_emulator._cashier import cashier_routes
+from cpay_emulator._clock import Clock
 from cpay_emulator._codes import DOCUMENT_CODES, CodeBook
 from cpay_emulator._control import control_routes
 from cpay_emulator._docs import docs_routes
+from cpay_emulator._expiry import run_expiry_sweeps
+from cpay_emulator._faults import Faults
 from cpay_emulator._inspection import Inspector, Redactor
 from cpay_emulator._middleware import AccessLogMiddleware, CommitBeforeResponse, EmulatorApp
 from cpay_emulator._model import Merchant
 from cpay_emulator._proxy import ProxyApp
 from cpay_emulator._proxy_reports import RunSummary, started_now
 from cpay_emulator._recording import DEFAULT_KEEP, DEFAULT_MAX_BYTES, Recorder
-from cpay_emulator._service import Emulator
+from cpay_emulator._service import DEFAULT_ORDER_TTL, Emulator
 from cpay_emulator._spec import compile_operations, default_spec_path, load_spec
 from cpay_emulator._store import MEMORY, Store
 from cpay_emulator._violations import HEADER_LIMIT, ViolationLog
@@ -66,7 +69,11 @@ class EmulatorConfig:
     Host the client used). ``access_log``: one log line per request on ``cpay_emulator.access``.
     ``webhook_worker``: run the delivery worker in the lifespan (tests may call ``deliver_due`` instead).
     ``docs_directory``: the API references built by ``make docs``, served at ``/docs`` and ``/_emulator/docs``
-    (``None``: those pages say how to build one).
+    (``None``: those pages say how to build one). ``clock``: where time comes from (default: the system clock,
+    which ``advance`` offsets; ``Clock.frozen()`` stands still until advanced). ``order_ttl``: seconds before an
+    unpaid order expires (``None``: never). ``expiry_sweep``: expire orders in the background as time passes
+    (tests may rely on ``advance`` instead). ``webhook_transport``: where webhooks are posted (default: the
+    network; an ``httpx.ASGITransport`` posts them to an app in-process).
     """
 
     database: str | Path = MEMORY
@@ -77,36 +84,54 @@ class EmulatorConfig:
     access_log: bool = False
     webhook_worker: bool = True
     docs_directory: Path | None = None
+    clock: Clock | None = None
+    order_ttl: float | None = DEFAULT_ORDER_TTL
+    expiry_sweep: bool = True
+    webhook_transport: httpx.AsyncBaseTransport | None = None
 
 
 def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merchant] | None = None) -> Starlette:
     """Build the emulator (a ``Starlette`` app): every operation of ``openapi.yaml``, ``/_emulator/``, the cashier.
 
     The spec is read and its validators compiled here, once. ``app.state`` holds ``emulator`` (the service),
-    ``webhooks`` (the delivery worker), ``store`` and ``operations``.
+    ``webhooks`` (the delivery worker), ``store``, ``operations``, ``clock`` and ``faults`` (the armed faults).
     """
     config = config or EmulatorConfig()
     if merchants is not None:
         config = attrs.evolve(config, merchants=tuple(merchants))
-    store = Store(config.database)
-    webhooks = WebhookDispatcher(store, config.webhook_policy)
-    emulator = Emulator(store, config.merchants or (demo_merchant(),), on_webhook=webhooks.wake)
     operations = compile_operations(load_spec(config.spec_path or default_spec_path()))
-    endpoints = operation_endpoints(emulator, operations, config.public_url)
+    clock = config.clock or Clock.real()
+    faults = Faults(operations)
+    store = Store(config.database)
+    webhooks = WebhookDispatcher(
+        store, config.webhook_policy, transport=config.webhook_transport, clock=clock, faults=faults
+    )
+    emulator = Emulator(
+        store,
+        config.merchants or (demo_merchant(),),
+        on_webhook=webhooks.wake,
+        clock=clock,
+        order_ttl=config.order_ttl,
+    )
+    endpoints = operation_endpoints(emulator, operations, config.public_url, faults=faults)
     routes: list[BaseRoute] = [
         Route(path, endpoint, methods=[method]) for path, (method, endpoint) in endpoints.items()
     ]
     routes.extend(cashier_routes(emulator))
-    routes.extend(control_routes(emulator, webhooks, webhooks.wake))
+    routes.extend(control_routes(emulator, webhooks, webhooks.wake, faults=faults))
     routes.extend(docs_routes(config.docs_directory))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        worker = asyncio.create_task(webhooks.run(), name="cpay-emulator-webhooks") if config.webhook_worker else None
+        workers = []
+        if config.webhook_worker:
+            workers.append(asyncio.create_task(webhooks.run(), name="cpay-emulator-webhooks"))
+        if config.expiry_sweep and config.order_ttl is not None:
+            workers.append(asyncio.create_task(run_expiry_sweeps(emulator), name="cpay-emulator-expiry"))
         try:
             yield
         finally:
-            if worker is not None:
+            for worker in workers:
                 worker.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await worker
@@ -123,6 +148,8 @@ def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merc
     app.state.webhooks = webhooks
     app.state.store = store
     app.state.operations = operations
+    app.state.clock = clock
+    app.state.faults = faults
     return app
 
 

@@ -4,20 +4,28 @@ It stands in for C-Pay's hosted cashier (``https://cashier.cpay.ltd/payment?orde
 13's example). The buttons call the same service functions as the control API (``Emulator.pay`` and
 ``Emulator.fail``). The ``sign`` in the URL is the merchant's signature of ``orderId``, so an order id alone
 does not open the page.
+
+An open order shows the time left before it expires (by the emulator's clock, as of the page's loading: the
+page runs no script, so reloading it updates the figure). A crypto order shows where to send the coins: a
+deposit address derived from the order (the same on every load) and its QR code, drawn by segno as inline SVG,
+which the page's ``default-src 'none'`` policy allows because nothing is fetched.
 """
 
 from __future__ import annotations
 
+import time
 from html import escape
 from urllib.parse import parse_qsl, quote
 
+import segno
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from cpay_emulator._errors import EmulatorError
-from cpay_emulator._model import Order, OrderKind
+from cpay_emulator._model import Order, OrderKind, OrderStatus
 from cpay_emulator._money import format_amount
+from cpay_emulator._networks import address_for, network_named
 from cpay_emulator._service import Emulator
 from cpay_emulator._views import CASHIER_PATH, CASHIER_RESULT_PATH
 from cpay_signing import verify_sign
@@ -53,6 +61,10 @@ button{width:100%;font:inherit;font-weight:600;border-radius:9px;padding:.75rem 
 #fail{background:#fff;color:#9b1c1c;border:1px solid #e3b4b4}
 #fail:hover{background:#fdf0f0}
 .note{margin:1.25rem 0 0;font-size:.8rem;color:#6b7684}
+.deposit{display:flex;gap:1rem;align-items:center;margin:0 0 1.5rem;padding:.75rem;border:1px solid #e3e8f0;
+ border-radius:10px}
+.deposit svg{flex:none;width:132px;height:132px}
+.deposit p{margin:0;font-size:.85rem;word-break:break-all}
 .message{font-size:1.05rem}
 """
 
@@ -90,7 +102,7 @@ def _status(order: Order) -> str:
     return f"<span id='status' class='status status-{name}'>{name}</span>"
 
 
-def _summary(order: Order) -> str:
+def _summary(order: Order, extra_rows: str = "") -> str:
     """The order as the customer sees it: amount and currency, the merchant's order number, status."""
     kind = "Card payment" if order.kind in (OrderKind.CARD, OrderKind.PWPP) else "Crypto payment"
     rows = [
@@ -101,12 +113,48 @@ def _summary(order: Order) -> str:
     if order.network:
         rows.append(("Network", f"<span id='network'>{escape(order.network)}</span>"))
     rows.append(("Status", _status(order)))
-    details = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
+    details = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows) + extra_rows
     return (
         f"<h1>{kind}</h1>"
         f"<p class='amount'><span id='amount'>{escape(format_amount(order.order_amount))}</span>"
         f"<span id='currency'>{escape(order.currency)}</span></p>"
         f"<dl>{details}</dl>"
+    )
+
+
+def deposit_address(order: Order) -> str:
+    """Where the customer sends a crypto order's coins: an address of the order's network, derived from the order."""
+    return address_for(order.merchant_id, f"order:{order.order_id}", network_named(order.network))
+
+
+def _deposit(order: Order) -> str:
+    """The address to pay a crypto order to, as text and as an inline SVG QR code (no script, nothing fetched)."""
+    address = deposit_address(order)
+    qr = segno.make(address, error="m", micro=False).svg_inline(scale=4, title=f"QR code of {address}")
+    return (
+        f"<div class='deposit'><figure id='deposit-qr' style='margin:0'>{qr}</figure>"
+        f"<p>Send <b>{escape(format_amount(order.order_amount))} {escape(order.currency)}</b> on "
+        f"{escape(order.network)} to<br><code id='deposit-address'>{escape(address)}</code></p></div>"
+    )
+
+
+def _time_left(now_ms: int, expires_ms: int) -> str:
+    seconds = max(0, (expires_ms - now_ms) // 1000)
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    text = f"{minutes} min {seconds:02d} s"
+    return f"{hours} h {text}" if hours else text
+
+
+def _expiry(order: Order, now_ms: int, ttl: float | None) -> str:
+    """The row saying how long the customer has left, or "" when the order does not expire."""
+    if ttl is None or order.status is not OrderStatus.PENDING:
+        return ""
+    expires_ms = order.created_at + round(ttl * 1000)
+    when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(expires_ms // 1000))
+    return (
+        f"<dt>Time left</dt><dd><span id='time-left'>{_time_left(now_ms, expires_ms)}</span> "
+        f"<small>(until <time id='expires-at' datetime='{expires_ms}'>{when}</time>; reload to update)</small></dd>"
     )
 
 
@@ -138,6 +186,8 @@ def cashier_routes(emulator: Emulator) -> list[Route]:
             f"<input type='hidden' name='sign' value='{escape(request.query_params.get('sign', ''), quote=True)}'>"
         )
         amount = escape(f"{format_amount(order.order_amount)} {order.currency}")
+        expiry = _expiry(order, emulator.clock.now_ms(), emulator.lifecycle.order_ttl)
+        deposit = _deposit(order) if order.kind is OrderKind.PAYIN else ""
         forms = (
             "<div class='actions'>"
             f"<form method='post' action='{CASHIER_PATH}/pay'>{hidden}"
@@ -146,7 +196,7 @@ def cashier_routes(emulator: Emulator) -> list[Route]:
             "<button id='fail' type='submit'>Fail payment</button></form>"
             "</div>"
         )
-        return _page("C-Pay cashier", _summary(order) + forms)
+        return _page("C-Pay cashier", _summary(order, expiry) + deposit + forms)
 
     async def act(request: Request) -> Response:
         fields = dict(parse_qsl((await request.body()).decode("utf-8", "replace"), keep_blank_values=True))

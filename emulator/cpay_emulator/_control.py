@@ -32,7 +32,9 @@ from cpay_emulator._errors import (
     MalformedRequest,
     OrderNotFound,
     UnknownMerchant,
+    WebhookNotFound,
 )
+from cpay_emulator._faults import DEFAULT_HOLD_SECONDS, Faults
 from cpay_emulator._model import FeeRates, Merchant
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import describe_error, inline_refs, load_spec
@@ -51,6 +53,7 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 HTTP_STATUS: dict[type[EmulatorError], int] = {
     UnknownMerchant: 404,
     OrderNotFound: 404,
+    WebhookNotFound: 404,
     DuplicateTradeNo: 409,
     InvalidOrderState: 409,
     InsufficientBalance: 409,
@@ -77,8 +80,11 @@ def _ok(data: Any) -> JSONResponse:
     return JSONResponse({"code": 0, "msg": "success", "data": data})
 
 
-def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Callable[[], None]) -> list[BaseRoute]:
-    """The control API's routes."""
+def control_routes(
+    emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Callable[[], None], *, faults: Faults | None = None
+) -> list[BaseRoute]:
+    """The control API's routes (``faults``: the armed faults the ``/faults`` endpoints change)."""
+    faults = faults or Faults()
     document = load_spec(CONTROL_SPEC_PATH)
     validators = _body_validators(document)
     spec_text = CONTROL_SPEC_PATH.read_text(encoding="utf-8")
@@ -120,6 +126,7 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
 
     def reset(request: Request, body: dict[str, Any]) -> Any:
         emulator.reset()
+        faults.clear()
         on_reset()
         return None
 
@@ -216,7 +223,66 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         )
 
     async def flush(request: Request, body: dict[str, Any]) -> Any:
-        return {"attempted": await webhooks.deliver_due()}
+        return {"attempted": await webhooks.settle()}
+
+    async def resend(request: Request, body: dict[str, Any]) -> Any:
+        try:
+            delivery_id = int(request.path_params["deliveryId"])
+        except ValueError:
+            raise InvalidParameter("deliveryId", "must be an integer") from None
+        resent = webhooks.resend(delivery_id)
+        await emulator.store.flushed()
+        await webhooks.settle()
+        return next(
+            d for d in webhooks.deliveries(order_id=resent["orderId"]) if d["deliveryId"] == resent["deliveryId"]
+        )
+
+    async def release(request: Request, body: dict[str, Any]) -> Any:
+        faults.set_webhooks(hold=False)
+        return {"attempted": await webhooks.settle()}
+
+    def clock(request: Request, body: dict[str, Any]) -> Any:
+        return views.clock_view(emulator.clock, emulator.lifecycle.order_ttl)
+
+    async def advance(request: Request, body: dict[str, Any]) -> Any:
+        expired = emulator.advance(body["seconds"])
+        await emulator.store.flushed()
+        attempted = await webhooks.settle()
+        return {
+            **views.clock_view(emulator.clock, emulator.lifecycle.order_ttl),
+            "expired": [order.order_id for order in expired],
+            "webhooksAttempted": attempted,
+        }
+
+    def list_faults(request: Request, body: dict[str, Any]) -> Any:
+        return faults.describe()
+
+    def clear_faults(request: Request, body: dict[str, Any]) -> Any:
+        faults.clear()
+        webhooks.wake()  # deliveries held back may go now
+        return faults.describe()
+
+    def force_envelope(request: Request, body: dict[str, Any]) -> Any:
+        faults.force_envelope(body["operationId"], body["code"], body.get("msg"), times=body.get("times", 1))
+        return faults.describe()
+
+    def latency(request: Request, body: dict[str, Any]) -> Any:
+        faults.add_latency(body["seconds"], body.get("operationId"))
+        return faults.describe()
+
+    def drop(request: Request, body: dict[str, Any]) -> Any:
+        faults.drop_responses(
+            body["operationId"],
+            body.get("mode", "reset"),
+            times=body.get("times", 1),
+            hold_seconds=body.get("holdSeconds", DEFAULT_HOLD_SECONDS),
+        )
+        return faults.describe()
+
+    def webhook_faults(request: Request, body: dict[str, Any]) -> Any:
+        faults.set_webhooks(duplicate=body.get("duplicate"), out_of_order=body.get("outOfOrder"), hold=body.get("hold"))
+        webhooks.wake()
+        return faults.describe()
 
     async def spec(request: Request) -> Response:
         return Response(spec_text, media_type="application/yaml")
@@ -241,6 +307,16 @@ def control_routes(emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Ca
         ("/deposits", "POST", "deposit", deposit),
         ("/webhooks", "GET", "listWebhooks", list_webhooks),
         ("/webhooks/flush", "POST", "flushWebhooks", flush),
+        ("/webhooks/release", "POST", "releaseWebhooks", release),
+        ("/webhooks/{deliveryId}/resend", "POST", "resendWebhook", resend),
+        ("/clock", "GET", "getClock", clock),
+        ("/clock/advance", "POST", "advanceClock", advance),
+        ("/faults", "GET", "listFaults", list_faults),
+        ("/faults", "DELETE", "clearFaults", clear_faults),
+        ("/faults/envelope", "POST", "forceEnvelope", force_envelope),
+        ("/faults/latency", "POST", "addLatency", latency),
+        ("/faults/drop", "POST", "dropResponses", drop),
+        ("/faults/webhooks", "POST", "setWebhookFaults", webhook_faults),
     ]
     by_path: dict[str, dict[str, Endpoint]] = {}
     for path, method, operation_id, handler in table:

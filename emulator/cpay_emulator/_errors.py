@@ -34,6 +34,7 @@ __all__ = [
     "UnsupportedCurrency",
     "UnsupportedNetwork",
     "UnsupportedPair",
+    "WebhookNotFound",
 ]
 
 
@@ -61,6 +62,8 @@ class ErrorCode(enum.IntEnum):
     """No order of this merchant matches the given ``merchantTradeNo`` / ``cpayOrderId`` / ``hash``."""
     INVALID_ORDER_STATE = 10203
     """The order cannot make this transition (control API: paying a closed order, completing a pay-in...)."""
+    WEBHOOK_NOT_FOUND = 10204
+    """Control API: no webhook delivery has this id (``webhooks resend``)."""
     INSUFFICIENT_BALANCE = 10301
     """The merchant's available balance in the currency is lower than the amount to freeze or debit."""
     UNSUPPORTED_CURRENCY = 10302
@@ -143,6 +146,12 @@ class OrderNotFound(EmulatorError):
     """No order (of this merchant) matches; also a deposit to an address nobody was given."""
 
     code = ErrorCode.ORDER_NOT_FOUND
+
+
+class WebhookNotFound(EmulatorError):
+    """No webhook delivery has this id."""
+
+    code = ErrorCode.WEBHOOK_NOT_FOUND
 
 
 class InvalidOrderState(EmulatorError):

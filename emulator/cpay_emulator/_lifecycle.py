@@ -1,9 +1,15 @@
 """What the customer, the chain or C-Pay's back office does to an order: pay, fail, close, process, complete,
-and deposits arriving at a user's address.
+deposits arriving at a user's address, and orders left unpaid expiring.
 
 Each is one transaction: the order's changes, its ledger moves and a webhook for each status change, all or
 nothing. The control API and the cashier page call these; pwpp's approved cards are paid through
 ``receive_payment`` inside their creation's transaction.
+
+Expiry: an order still PENDING ``order_ttl`` seconds after its creation (by the emulator's clock) is closed
+like ``fail`` (CLOSED, "15", with its webhook; a payout's frozen funds released). ``expire_due`` reads the
+orders created up to the cutoff as a range of the primary key (an order id begins with its creation second)
+from a watermark below which no order is PENDING, so a sweep reads each order about once and its insert path
+pays for no extra index.
 """
 
 from __future__ import annotations
@@ -13,7 +19,9 @@ import sqlite3
 from decimal import Decimal
 from typing import Any
 
+from cpay_emulator._clock import Clock
 from cpay_emulator._errors import InvalidOrderState, InvalidParameter, OrderNotFound, UnsupportedNetwork
+from cpay_emulator._ids import stamp_of
 from cpay_emulator._ledger import Ledger
 from cpay_emulator._merchants import MerchantRegistry
 from cpay_emulator._model import Order, OrderKind, OrderStatus
@@ -23,7 +31,9 @@ from cpay_emulator._orders import OrderBook
 from cpay_emulator._outbox import Outbox
 from cpay_emulator._store import Store
 
-__all__ = ["Lifecycle"]
+__all__ = ["EXPIRED_REASON", "Lifecycle"]
+
+EXPIRED_REASON = "Order expired"
 
 
 def _refused(order: Order, action: str, why: str) -> InvalidOrderState:
@@ -34,13 +44,26 @@ class Lifecycle:
     """The transitions of orders after their creation, with their ledger moves."""
 
     def __init__(
-        self, store: Store, merchants: MerchantRegistry, ledger: Ledger, order_book: OrderBook, outbox: Outbox
+        self,
+        store: Store,
+        merchants: MerchantRegistry,
+        ledger: Ledger,
+        order_book: OrderBook,
+        outbox: Outbox,
+        *,
+        clock: Clock,
+        order_ttl: float | None,
     ) -> None:
+        if order_ttl is not None and not order_ttl >= 1:
+            raise ValueError(f"order_ttl must be at least 1 second, or None for no expiry, not {order_ttl!r}")
         self.store = store
         self.merchants = merchants
         self.ledger = ledger
         self.order_book = order_book
         self.outbox = outbox
+        self.clock = clock
+        self.order_ttl = order_ttl
+        self._expiry_watermark = ""  # every order with a smaller id is no longer PENDING
 
     def pay(
         self,
@@ -114,18 +137,42 @@ class Lifecycle:
             order = self.order_book.get(order_id)
             if order.status.is_final:
                 raise _refused(order, "fail", f"the order is already {order.status.name}")
-            if order.kind.is_payout:
-                self.ledger.move(
-                    connection,
-                    order.merchant_id,
-                    order.currency,
-                    available=order.order_amount,
-                    frozen=-order.order_amount,
-                )
-            ext_info = json.dumps({"reason": reason, "sceneTag": "Emulator"}, separators=(",", ":"))
-            order = self.order_book.transition(connection, order, OrderStatus.CLOSED, ext_info=ext_info)
+            order = self._close(connection, order, reason)
         self.outbox.notify()
         return order
+
+    def _close(self, connection: sqlite3.Connection, order: Order, reason: str) -> Order:
+        if order.kind.is_payout:
+            self.ledger.move(
+                connection, order.merchant_id, order.currency, available=order.order_amount, frozen=-order.order_amount
+            )
+        ext_info = json.dumps({"reason": reason, "sceneTag": "Emulator"}, separators=(",", ":"))
+        return self.order_book.transition(connection, order, OrderStatus.CLOSED, ext_info=ext_info)
+
+    def expire_due(self, *, limit: int = 500) -> tuple[list[Order], bool]:
+        """Close the orders still PENDING ``order_ttl`` seconds after their creation, reading at most ``limit``.
+
+        Returns the orders closed and whether the sweep is complete (False: call again for the rest).
+        """
+        if self.order_ttl is None:
+            return [], True
+        cutoff = self.clock.now_ms() - round(self.order_ttl * 1000)
+        # Ids of every second up to the cutoff's sort below the first id of the second after it.
+        orders = self.order_book.created_before(self._expiry_watermark, stamp_of(cutoff + 1000), limit)
+        expired: list[Order] = []
+        complete = len(orders) < limit
+        watermark = self._expiry_watermark
+        with self.store.transaction() as connection:
+            for order in orders:
+                if order.status is OrderStatus.PENDING:
+                    if order.created_at > cutoff:  # created in the cutoff's second, after it: not yet
+                        complete = True
+                        break
+                    expired.append(self._close(connection, order, EXPIRED_REASON))
+                watermark = order.order_id
+        self._expiry_watermark = watermark  # only once the closes are in: a failed batch is read again
+        self.outbox.notify()
+        return expired, complete
 
     def close(self, order_id: str, *, reason: str = "Closed") -> Order:
         """Close an order that is not final (payouts: the funds are released). Same as ``fail``."""

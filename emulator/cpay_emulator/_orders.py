@@ -15,8 +15,9 @@ from typing import Any
 
 import attrs
 
+from cpay_emulator._clock import Clock
 from cpay_emulator._errors import DuplicateTradeNo, OrderNotFound
-from cpay_emulator._ids import new_order_id, now_ms
+from cpay_emulator._ids import new_order_id
 from cpay_emulator._merchants import MerchantRegistry
 from cpay_emulator._model import Merchant, NewOrder, Order, OrderKind, OrderStatus
 from cpay_emulator._money import ZERO, format_amount
@@ -101,10 +102,11 @@ def _duplicate(merchant_trade_no: str | None) -> DuplicateTradeNo:
 class OrderBook:
     """The orders of every merchant; a status change queues the order's webhook in ``outbox``."""
 
-    def __init__(self, store: Store, merchants: MerchantRegistry, outbox: Outbox) -> None:
+    def __init__(self, store: Store, merchants: MerchantRegistry, outbox: Outbox, clock: Clock) -> None:
         self.store = store
         self.merchants = merchants
         self.outbox = outbox
+        self.clock = clock
         store.create_tables(SCHEMA)
 
     # -- creating orders (inside the caller's transaction) ---------------------------------------------------
@@ -133,7 +135,7 @@ class OrderBook:
         ``new`` is None for an order the merchant did not ask for (a deposit): no merchantTradeNo, ``user_id``.
         """
         # A duplicate merchantTradeNo is caught by the UNIQUE index (no lookup first: one statement less).
-        now = now_ms()
+        now = self.clock.now_ms()  # one reading: the id's second is created_at's (the expiry sweep relies on it)
         if new is None:
             new = NewOrder(merchant_trade_no="", user_id=user_id)
             merchant_trade_no = None
@@ -167,7 +169,7 @@ class OrderBook:
             json.dumps(order_details) if order_details else "{}",
         )
         for _ in range(5):
-            order_id = new_order_id()
+            order_id = new_order_id(now)
             try:
                 connection.execute(_INSERT_ORDER, (order_id, *row))
             except sqlite3.IntegrityError as error:
@@ -258,6 +260,14 @@ class OrderBook:
             )
         return [order_from_row(row) for row in rows]
 
+    def created_before(self, after_order_id: str, before_order_id: str, limit: int) -> list[Order]:
+        """Orders whose id lies strictly between the two, by id (ids begin with their creation second, ``_ids``)."""
+        rows = self.store.connection.execute(
+            "SELECT * FROM orders WHERE order_id > ? AND order_id < ? ORDER BY order_id LIMIT ?",
+            (after_order_id, before_order_id, limit),
+        )
+        return [order_from_row(row) for row in rows]
+
     def count(self, merchant_id: str) -> int:
         """How many orders the merchant has."""
         return int(
@@ -270,7 +280,7 @@ class OrderBook:
 
     def update(self, connection: sqlite3.Connection, order: Order, **changes: Any) -> Order:
         """Change some fields of ``order`` (names of ``Order``); returns the changed order."""
-        changes["updated_at"] = now_ms()
+        changes["updated_at"] = self.clock.now_ms()
         updated = attrs.evolve(order, **changes)
         columns = ", ".join(f"{name} = ?" for name in changes)
         connection.execute(

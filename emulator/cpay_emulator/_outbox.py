@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from collections.abc import Callable
 
-from cpay_emulator._ids import now_ms
+from cpay_emulator._clock import Clock
+from cpay_emulator._errors import WebhookNotFound
 from cpay_emulator._model import Merchant, Order, WebhookAttempt, WebhookDelivery
 from cpay_emulator._store import Store
 from cpay_emulator._views import webhook_fields
@@ -63,6 +63,11 @@ ORDER BY w.delivery_id
 LIMIT 200
 """
 
+# The out-of-order fault (``_faults``): every due delivery, newest first, whatever is pending before it.
+_DUE_ANY_ORDER = """
+SELECT * FROM webhooks WHERE state = 'pending' AND next_attempt_at <= ? ORDER BY delivery_id DESC LIMIT 200
+"""
+
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
@@ -92,8 +97,9 @@ class Outbox:
     so the delivery worker can wake.
     """
 
-    def __init__(self, store: Store, on_webhook: Callable[[], None] | None = None) -> None:
+    def __init__(self, store: Store, clock: Clock, on_webhook: Callable[[], None] | None = None) -> None:
         self.store = store
+        self.clock = clock
         self.on_webhook = on_webhook
         self._queued = False
         store.create_tables(SCHEMA)
@@ -117,8 +123,8 @@ class Outbox:
                 FORM if merchant.webhook_format == "form" else JSON,
                 json.dumps(payload),
                 order.status.value,
-                time.time(),
-                now_ms(),
+                self.clock.now(),
+                self.clock.now_ms(),
             ),
         )
         self._queued = True
@@ -137,9 +143,30 @@ class Outbox:
 
     # -- delivering (the worker) ----------------------------------------------------------------------------
 
-    def due(self, now: float) -> list[WebhookDelivery]:
-        """Deliveries due at ``now`` (epoch seconds) whose order has no earlier one pending, oldest first."""
-        return [_delivery(row) for row in self.store.connection.execute(_DUE, (now,)).fetchall()]
+    def due(self, now: float, *, in_order: bool = True) -> list[WebhookDelivery]:
+        """Deliveries due at ``now`` (epoch seconds) whose order has no earlier one pending, oldest first.
+
+        ``in_order=False``: every due delivery, newest first (the out-of-order fault).
+        """
+        query = _DUE if in_order else _DUE_ANY_ORDER
+        return [_delivery(row) for row in self.store.connection.execute(query, (now,)).fetchall()]
+
+    def requeue(self, delivery_id: int) -> WebhookDelivery:
+        """Queue the notification of ``delivery_id`` again, as a new delivery due now; WebhookNotFound if unknown."""
+        with self.store.transaction() as connection:
+            cursor = connection.execute(
+                "INSERT INTO webhooks (order_id, merchant_id, url, content_type, payload, order_status, "
+                "next_attempt_at, created_at) SELECT order_id, merchant_id, url, content_type, payload, order_status, "
+                "?, ? FROM webhooks WHERE delivery_id = ?",
+                (self.clock.now(), self.clock.now_ms(), delivery_id),
+            )
+            if cursor.rowcount != 1:
+                raise WebhookNotFound(f"webhook delivery {delivery_id} not found")
+            new_id = cursor.lastrowid
+        self._queued = True
+        self.notify()
+        row = self.store.connection.execute("SELECT * FROM webhooks WHERE delivery_id = ?", (new_id,)).fetchone()
+        return _delivery(row)
 
     def next_attempt_after(self, now: float) -> float | None:
         """When the next pending delivery that is not yet due falls due (epoch seconds), if any."""
@@ -183,7 +210,7 @@ class Outbox:
                     state,
                     delivery.attempt_count + 1,
                     next_attempt_at,
-                    now_ms() if state == "delivered" else None,
+                    self.clock.now_ms() if state == "delivered" else None,
                     delivery.delivery_id,
                 ),
             )

@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from cpay_emulator._errors import CardDeclined, InvalidAmount
-from cpay_emulator._ids import new_order_id, now_ms
+from cpay_emulator._ids import new_order_id
 from cpay_emulator._lifecycle import Lifecycle
 from cpay_emulator._model import Merchant, NewOrder, Order, OrderKind, OrderStatus
 from cpay_emulator._money import CRYPTO_CURRENCIES, FIAT_CURRENCIES, quantize_down, unsupported_currency
@@ -142,7 +142,7 @@ class PayIns:
             )
             stored_id = cc_storage_id
             if store_card and not cc_storage_id:
-                stored_id = new_order_id()
+                stored_id = new_order_id(self.order_book.clock.now_ms())
                 connection.execute(
                     "INSERT INTO stored_cards VALUES (?, ?, ?, ?, ?)",
                     (stored_id, merchant.merchant_id, new.user_id, last4, expiry),
@@ -154,7 +154,7 @@ class PayIns:
 
     def submit_kyc(self, merchant: Merchant, records: list[dict[str, Any]]) -> int:
         """submitKYC (section 11): store each user's record (a later one replaces it); returns how many."""
-        now = now_ms()
+        now = self.order_book.clock.now_ms()
         with self.store.transaction() as connection:
             connection.executemany(
                 "INSERT INTO kyc_records VALUES (?, ?, ?, ?) ON CONFLICT (merchant_id, user_id) "

@@ -5,6 +5,9 @@ uvicorn writes a response's head when the app sends ``http.response.start`` and 
 microseconds, about as much as the emulator's whole request handling. ``CorkedHttpToolsProtocol`` gives
 uvicorn a transport that collects the writes made during one event-loop iteration and sends them together
 at its end. Nothing waits longer than that iteration, so latency does not grow.
+
+The protocol also offers each request a way to close its connection without an answer (the scope extension
+``_wire.DROP_CONNECTION``), which the dropped-response fault uses: the client sees the server hang up.
 """
 
 from __future__ import annotations
@@ -18,7 +21,9 @@ import uvloop
 from starlette.types import ASGIApp
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["CorkedHttpToolsProtocol", "bind", "run_server"]
+from cpay_emulator._wire import DROP_CONNECTION
+
+__all__ = ["CorkedHttpToolsProtocol", "bind", "run_server", "server_config"]
 
 
 class _CorkedTransport:
@@ -55,11 +60,16 @@ class _CorkedTransport:
 
 
 class CorkedHttpToolsProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol on a write-combining transport."""
+    """uvicorn's httptools protocol on a write-combining transport, offering ``DROP_CONNECTION`` to each request."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         corked = _CorkedTransport(transport, asyncio.get_running_loop())
         super().connection_made(cast(asyncio.Transport, corked))
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        extensions: dict[str, Any] = {DROP_CONNECTION: self.transport.close}
+        self.scope["extensions"] = extensions
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -76,23 +86,26 @@ def bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run_server(app: ASGIApp, sock: socket.socket, *, server_headers: bool = True) -> None:
-    """Serve ``app`` on the listening ``sock`` until SIGINT/SIGTERM (uvloop, httptools, lifespan on).
+def server_config(app: ASGIApp, *, lifespan: bool = True, server_headers: bool = True) -> uvicorn.Config:
+    """uvicorn's settings for the emulator (``lifespan=False`` when the app's lifespan already runs elsewhere).
 
     ``server_headers=False``: uvicorn adds no ``Date`` and ``Server`` headers (the proxy returns the upstream's).
     """
-    server = uvicorn.Server(
-        uvicorn.Config(
-            app,
-            http=CorkedHttpToolsProtocol,
-            proxy_headers=False,  # a local server: no proxy in front whose headers to trust
-            lifespan="on",
-            access_log=False,
-            log_level="warning",
-            timeout_keep_alive=30,
-            server_header=server_headers,
-            date_header=server_headers,
-        )
+    return uvicorn.Config(
+        app,
+        http=CorkedHttpToolsProtocol,
+        proxy_headers=False,  # a local server: no proxy in front whose headers to trust
+        lifespan="on" if lifespan else "off",
+        access_log=False,
+        log_level="warning",
+        timeout_keep_alive=30,
+        server_header=server_headers,
+        date_header=server_headers,
     )
+
+
+def run_server(app: ASGIApp, sock: socket.socket, *, server_headers: bool = True) -> None:
+    """Serve ``app`` on the listening ``sock`` until SIGINT/SIGTERM (uvloop, httptools, lifespan on)."""
+    server = uvicorn.Server(server_config(app, server_headers=server_headers))
     # uvicorn.Config(loop=...) only applies to Server.run(); serve() runs on the loop it is given.
     uvloop.run(server.serve(sockets=[sock]))

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from cpay_emulator._clock import Clock
 from cpay_emulator._ledger import Ledger
 from cpay_emulator._lifecycle import Lifecycle
 from cpay_emulator._merchants import MerchantRegistry
-from cpay_emulator._model import Merchant
+from cpay_emulator._model import Merchant, Order
 from cpay_emulator._orders import OrderBook
 from cpay_emulator._outbox import Outbox
 from cpay_emulator._payins import PayIns
@@ -22,7 +23,11 @@ from cpay_emulator._payouts import Payouts
 from cpay_emulator._rates import RateTable
 from cpay_emulator._store import Store
 
-__all__ = ["Emulator"]
+__all__ = ["DEFAULT_ORDER_TTL", "Emulator"]
+
+DEFAULT_ORDER_TTL = 3600.0
+"""Seconds a PENDING order waits for its payment before it expires (CLOSED). The C-Pay document gives no
+figure; an hour is the payment window of common crypto checkouts (Binance Pay's default, Coinbase Commerce's)."""
 
 
 class Emulator:
@@ -31,7 +36,8 @@ class Emulator:
     The operations are the backends' own bound methods, taken once here (``emulator.pay`` is
     ``emulator.lifecycle.pay``), so a call through the front costs nothing on the request path. ``merchants``
     are created or updated at start. ``on_webhook`` is called (after commit) whenever deliveries were queued,
-    so the delivery worker can wake.
+    so the delivery worker can wake. ``clock`` is where every time comes from (default: the system's);
+    ``order_ttl`` the seconds before an unpaid order expires (``None``: never).
     """
 
     def __init__(
@@ -40,15 +46,26 @@ class Emulator:
         merchants: Iterable[Merchant] = (),
         *,
         on_webhook: Callable[[], None] | None = None,
+        clock: Clock | None = None,
+        order_ttl: float | None = DEFAULT_ORDER_TTL,
     ) -> None:
         self.store = store
         self.on_webhook = on_webhook
+        self.clock = clock or Clock.real()
         self.merchant_registry = MerchantRegistry(store, merchants)
         self.rate_table = RateTable(store)
-        self.outbox = Outbox(store, on_webhook)
+        self.outbox = Outbox(store, self.clock, on_webhook)
         self.ledger = Ledger(store, self.merchant_registry)
-        self.order_book = OrderBook(store, self.merchant_registry, self.outbox)
-        self.lifecycle = Lifecycle(store, self.merchant_registry, self.ledger, self.order_book, self.outbox)
+        self.order_book = OrderBook(store, self.merchant_registry, self.outbox, self.clock)
+        self.lifecycle = Lifecycle(
+            store,
+            self.merchant_registry,
+            self.ledger,
+            self.order_book,
+            self.outbox,
+            clock=self.clock,
+            order_ttl=order_ttl,
+        )
         self.payins = PayIns(store, self.order_book, self.lifecycle, self.outbox)
         self.payouts = Payouts(store, self.order_book, self.ledger, self.rate_table, self.outbox)
 
@@ -80,11 +97,26 @@ class Emulator:
         self.process = self.lifecycle.process
         self.complete = self.lifecycle.complete
         self.deposit = self.lifecycle.deposit
+        self.expire_due = self.lifecycle.expire_due
         # ... and looking them up.
         self.order = self.order_book.get
         self.find_order = self.order_book.find
         self.orders = self.order_book.latest
         self.count_orders = self.order_book.count
+
+    def advance(self, seconds: float, *, max_batches: int = 100) -> list[Order]:
+        """Move the clock ``seconds`` forward and close the orders that expired meanwhile (returned).
+
+        At most ``max_batches`` sweeps of 500 orders run here; ``serve``'s background sweep closes any rest.
+        """
+        self.clock.advance(seconds)
+        expired: list[Order] = []
+        for _ in range(max_batches):
+            batch, complete = self.lifecycle.expire_due()
+            expired.extend(batch)
+            if complete:
+                break
+        return expired
 
     def reset(self) -> None:
         """Forget every order, balance, address, webhook, KYC record and stored card; restore the default rates.

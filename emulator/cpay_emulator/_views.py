@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import attrs
 
+from cpay_emulator._clock import Clock
 from cpay_emulator._model import Balance, Merchant, Order, WebhookDelivery
 from cpay_emulator._money import format_amount
 from cpay_signing import SecretKey, compute_sign
@@ -29,6 +30,7 @@ __all__ = [
     "card_order",
     "card_redirect",
     "cashier_url",
+    "clock_view",
     "control_balance",
     "control_order",
     "created_order",
@@ -312,6 +314,16 @@ def merchant_view(merchant: Merchant) -> dict[str, Any]:
         "callbackURL": merchant.callback_url,
         "webhookFormat": merchant.webhook_format,
         "feeRates": {name: str(value) for name, value in attrs.asdict(merchant.fee_rates).items()},
+    }
+
+
+def clock_view(clock: Clock, order_ttl: float | None) -> dict[str, Any]:
+    """The control API's clock: now (epoch ms), whether it is frozen, how far it was advanced, the order TTL."""
+    return {
+        "now": clock.now_ms(),
+        "frozen": clock.is_frozen,
+        "offsetSeconds": clock.offset_seconds,
+        "orderTtlSeconds": order_ttl,
     }
 
 

@@ -5,6 +5,10 @@ worker, an asyncio task in the app's lifespan, posts each due delivery; only a 2
 acknowledges it. Anything else (``FAIL``, another status, a connection error, a timeout) is recorded as a failed
 attempt and retried after ``base_delay * 2**(attempt - 1)`` seconds, up to ``max_attempts``. Deliveries of one
 order go out in order: a later status is not posted while an earlier one is still pending.
+
+Time is the emulator's clock (``_clock``): a retry falls due when the clock reaches it, so advancing a frozen
+clock delivers the retries it passes. The armed webhook faults (``_faults``) are applied here: a delivery
+posted twice, deliveries posted newest first, or none posted until released.
 """
 
 from __future__ import annotations
@@ -14,19 +18,21 @@ import contextlib
 import json
 import logging
 import time
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
 import attrs
 import httpx
 
-from cpay_emulator._ids import now_ms
+from cpay_emulator._clock import Clock
+from cpay_emulator._faults import Faults
 from cpay_emulator._model import WebhookAttempt, WebhookDelivery
 from cpay_emulator._outbox import JSON, Outbox
 from cpay_emulator._store import Store
 from cpay_emulator._views import webhook_delivery
 
-__all__ = ["WebhookDispatcher", "WebhookPolicy"]
+__all__ = ["WebhookDispatcher", "WebhookPolicy", "delivery_body"]
 
 logger = logging.getLogger("cpay_emulator.webhooks")
 
@@ -47,8 +53,19 @@ class WebhookPolicy:
         return float(min(self.base_delay * 2 ** (attempts - 1), self.max_delay))
 
 
+def delivery_body(delivery: WebhookDelivery) -> bytes:
+    """The bytes posted for ``delivery``: compact JSON or a form body, as its ``content_type`` says."""
+    if delivery.content_type == JSON:
+        return json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
+    return urlencode(delivery.payload).encode()
+
+
 class WebhookDispatcher:
-    """Posts the outbox's due deliveries and records every attempt."""
+    """Posts the outbox's due deliveries and records every attempt.
+
+    ``transport`` replaces the network (an ``httpx.ASGITransport`` delivers to an app in-process);
+    ``use_transport`` swaps it while running. ``clock`` is the emulator's; ``faults`` the armed faults.
+    """
 
     def __init__(
         self,
@@ -56,15 +73,20 @@ class WebhookDispatcher:
         policy: WebhookPolicy | None = None,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
+        faults: Faults | None = None,
     ) -> None:
         self.store = store
-        self.outbox = Outbox(store)
+        self.clock = clock or Clock.real()
+        self.faults = faults or Faults()
+        self.outbox = Outbox(store, self.clock)
         self.policy = policy or WebhookPolicy()
         self._transport = transport
         self._wake = asyncio.Event()
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._client: httpx.AsyncClient | None = None
         self._semaphore = asyncio.Semaphore(self.policy.concurrency)
+        self._launched = 0  # deliveries launched so far (a task of the out-of-order fault posts several)
 
     def wake(self) -> None:
         """Called after a commit that queued deliveries: post them now rather than at the next poll."""
@@ -81,6 +103,14 @@ class WebhookDispatcher:
             )
         return self._client
 
+    async def use_transport(self, transport: httpx.AsyncBaseTransport | None) -> None:
+        """Post from now on through ``transport`` (``None``: the network); deliveries in flight finish first."""
+        await self.settle_in_flight()
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+        self._transport = transport
+
     async def close(self) -> None:
         """Cancel deliveries in flight (they stay pending in the outbox) and close the HTTP client."""
         for task in list(self._in_flight.values()):
@@ -93,23 +123,66 @@ class WebhookDispatcher:
             self._client = None
 
     def _launch_due(self) -> list[asyncio.Task[None]]:
+        faults = self.faults
+        if faults.webhooks_held:
+            return []
+        if faults.webhooks_out_of_order:
+            return self._launch_in_sequence(self.outbox.due(self.clock.now(), in_order=False))
         launched = []
-        for delivery in self.outbox.due(time.time()):
+        for delivery in self.outbox.due(self.clock.now()):
             delivery_id = delivery.delivery_id
             if delivery_id in self._in_flight:
                 continue
             task = asyncio.create_task(self._deliver(delivery), name=f"webhook-{delivery_id}")
             self._in_flight[delivery_id] = task
             launched.append(task)
+        self._launched += len(launched)
         return launched
+
+    def _launch_in_sequence(self, deliveries: Iterable[WebhookDelivery]) -> list[asyncio.Task[None]]:
+        """One task posting ``deliveries`` one after the other, in the order given (the out-of-order fault)."""
+        batch = [delivery for delivery in deliveries if delivery.delivery_id not in self._in_flight]
+        if not batch:
+            return []
+
+        async def in_sequence() -> None:
+            for delivery in batch:
+                await self._deliver(delivery)
+
+        task = asyncio.create_task(in_sequence(), name="webhooks-out-of-order")
+        for delivery in batch:
+            self._in_flight[delivery.delivery_id] = task
+        self._launched += len(batch)
+        return [task]
 
     async def deliver_due(self) -> int:
         """Post every delivery that is due now and wait for the outcomes; returns how many were attempted."""
         await self.store.flushed()  # a notification goes out only for a committed change
+        before = self._launched
         tasks = self._launch_due()
         if tasks:
             await asyncio.gather(*tasks)
-        return len(tasks)
+        return self._launched - before
+
+    async def settle_in_flight(self) -> None:
+        """Wait for every delivery in flight (the worker's too)."""
+        while self._in_flight:
+            await asyncio.gather(*set(self._in_flight.values()), return_exceptions=True)
+
+    async def settle(self, max_rounds: int = 100) -> int:
+        """Deliver until nothing is due now: an order's next status goes out once its earlier one is delivered.
+
+        Waits for the deliveries in flight first. Returns how many attempts were launched (at most ``max_rounds``
+        rounds: a delivery whose retries keep falling due at once cannot hold the caller forever).
+        """
+        await self.settle_in_flight()
+        attempted = 0
+        for _ in range(max_rounds):
+            launched = await self.deliver_due()
+            if not launched:
+                break
+            attempted += launched
+        return attempted
 
     async def run(self) -> None:
         """The worker: post due deliveries, then sleep until woken, the next one is due, or the poll interval."""
@@ -122,7 +195,7 @@ class WebhookDispatcher:
                 logger.exception("webhook worker: reading the outbox failed")
             # Rows already due are in flight or wait for an earlier delivery of their order; both end with a
             # wake-up. So sleep until the next retry falls due, a wake-up, or the poll interval.
-            now = time.time()
+            now = self.clock.now()
             next_at = self.outbox.next_attempt_after(now)
             wait = self.policy.poll_interval
             if next_at is not None:
@@ -140,12 +213,15 @@ class WebhookDispatcher:
             self._wake.set()  # the order's next delivery may now go out
 
     async def _attempt(self, delivery: WebhookDelivery) -> None:
-        payload = delivery.payload
-        if delivery.content_type == JSON:
-            content = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        else:
-            content = urlencode(payload).encode()
-        started = time.perf_counter()
+        acknowledged = await self._post(delivery)
+        if acknowledged and self.faults.take_duplicate():
+            # The duplicate fault: the same notification once more, as C-Pay does when it missed the OK.
+            await self._post(attrs.evolve(delivery, attempt_count=delivery.attempt_count + 1, state="delivered"))
+
+    async def _post(self, delivery: WebhookDelivery) -> bool:
+        """One attempt: post, record it and the delivery's new state; True when acknowledged."""
+        content = delivery_body(delivery)
+        started = time.perf_counter()  # a duration, not a time of day: the real clock
         status: int | None = None
         text = ""
         error = ""
@@ -160,14 +236,14 @@ class WebhookDispatcher:
         duration_ms = (time.perf_counter() - started) * 1000
         acknowledged = status is not None and 200 <= status < 300 and text.strip() == "OK"
         attempts = delivery.attempt_count + 1
-        if acknowledged:
+        if acknowledged or delivery.state == "delivered":  # a duplicate post leaves a delivered delivery delivered
             state, next_at = "delivered", delivery.next_attempt_at
         elif attempts >= self.policy.max_attempts:
             state, next_at = "failed", delivery.next_attempt_at
         else:
-            state, next_at = "pending", time.time() + self.policy.delay_after(attempts)
+            state, next_at = "pending", self.clock.now() + self.policy.delay_after(attempts)
         attempt = WebhookAttempt(
-            attempted_at=now_ms(),
+            attempted_at=self.clock.now_ms(),
             outcome="ok" if acknowledged else "fail",
             http_status=status,
             response_text=text,
@@ -175,7 +251,7 @@ class WebhookDispatcher:
             duration_ms=duration_ms,
         )
         if not self.outbox.record_attempt(delivery, attempt, state=state, next_attempt_at=next_at):
-            return  # the outbox was reset (control API) while this attempt was in flight
+            return False  # the outbox was reset (control API) while this attempt was in flight
         if not acknowledged:
             logger.info(
                 "webhook %s to %s: attempt %d failed (%s), %s",
@@ -185,6 +261,11 @@ class WebhookDispatcher:
                 error or f"HTTP {status} {text.strip()[:40]!r}",
                 "giving up" if state == "failed" else "will retry",
             )
+        return acknowledged
+
+    def resend(self, delivery_id: int) -> dict[str, Any]:
+        """Queue ``delivery_id``'s notification again as a new delivery, due now (``webhooks resend``)."""
+        return webhook_delivery(self.outbox.requeue(delivery_id))
 
     def deliveries(
         self, *, order_id: str | None = None, state: str | None = None, limit: int = 500

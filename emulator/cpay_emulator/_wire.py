@@ -1,7 +1,10 @@
-"""Reading parameters off the wire and writing the API's envelope, at the ASGI level (the hot path)."""
+"""Reading parameters off the wire and writing the API's envelope, at the ASGI level (the hot path); and losing a
+response on purpose (the dropped-response fault)."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 from typing import Any
 
@@ -9,8 +12,12 @@ import orjson
 from starlette.types import Receive, Scope, Send
 
 from cpay_emulator._errors import MalformedRequest
+from cpay_emulator._faults import DroppedResponse, ResponseDropped
 
-__all__ = ["base_url", "envelope", "form_body", "read_body", "send_json"]
+__all__ = ["DROP_CONNECTION", "base_url", "drop_response", "envelope", "form_body", "read_body", "send_json"]
+
+DROP_CONNECTION = "cpay.drop_connection"
+"""The scope extension under which a server (``_server``) offers to close the request's connection at once."""
 
 _FORM = b"application/x-www-form-urlencoded"
 _JSON_TYPE = (b"content-type", b"application/json")
@@ -95,3 +102,26 @@ def base_url(scope: Scope) -> str:
         host, port = server
         return f"{scheme}://{host}:{port}"
     return f"{scheme}://localhost"
+
+
+async def drop_response(scope: Scope, receive: Receive, drop: DroppedResponse) -> None:
+    """Lose a committed response: close the client's connection (``reset``), after holding it (``timeout``).
+
+    A server that can close a connection puts a callable under ``DROP_CONNECTION`` in the scope's extensions
+    (``_server``); without one (in-process, ``httpx.ASGITransport``) ``ResponseDropped`` is raised for the
+    transport to turn into the client's error.
+    """
+    close = scope.get("extensions", {}).get(DROP_CONNECTION)
+    if close is None:
+        raise ResponseDropped(drop.mode)
+    if drop.mode == "timeout":
+        # Hold until the client gives up and disconnects, or hold_seconds pass (bounded, _faults.MAX_SECONDS).
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(_disconnected(receive), timeout=drop.hold_seconds)
+    close()
+    await _disconnected(receive)
+
+
+async def _disconnected(receive: Receive) -> None:
+    while (await receive())["type"] != "http.disconnect":
+        pass

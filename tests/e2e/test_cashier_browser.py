@@ -8,6 +8,7 @@ the page's buttons; ``getOrderDetail`` then shows the outcome.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterator
@@ -111,6 +112,10 @@ def test_customer_pays_the_order_on_the_cashier_page(
     assert browser.find_element(By.ID, "currency").text == "USDT"
     assert browser.find_element(By.ID, "order-id").text == order["orderId"]
     assert browser.find_element(By.ID, "status").text == "PENDING"
+    assert re.fullmatch(r"(59|60) min \d\d s|1 h 0 min 00 s", browser.find_element(By.ID, "time-left").text)
+    qr = browser.find_element(By.CSS_SELECTOR, "#deposit-qr svg")  # drawn, with no script and nothing fetched
+    assert qr.size["width"] > 100
+    assert browser.find_element(By.ID, "deposit-address").text.startswith("T")
     browser.save_screenshot(str(screenshot_dir(tmp_path) / "cashier-pending.png"))
 
     click_and_wait_for_status(browser, "pay", "COMPLETED")

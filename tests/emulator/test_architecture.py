@@ -1,11 +1,14 @@
 """The emulator's shape, checked from its source with ``ast``: layers, surfaces side by side, SQL, module size.
 
-The layers, from the bottom: records and helpers; the wire shapes (``_views``); the domain backends (state,
-rules and SQL, no HTTP); the HTTP surfaces (``_api``, ``_control``, ``_cashier``, ``_docs`` for the API
-references, and ``_proxy``, the validating proxy), which never import each other; and ``_app``, which only
-assembles them. The proxy stands in front of any deployment, so its modules use none of the emulator's state,
-and its checks (``_inspection`` and the modules beside it) do no HTTP. Each rule is a function over
-``{module: source}`` so the tests below can show it failing on a package that breaks it.
+The layers, from the bottom: records and helpers (the clock and the armed faults among them); the wire shapes
+(``_views``); the domain backends (state, rules and SQL, no HTTP, and no fault: faults are the surfaces'
+business); the HTTP surfaces (``_api``, ``_control``, ``_cashier``, ``_docs`` for the API references, and
+``_proxy``, the validating proxy), which never import each other, and the workers; ``_app``, which only
+assembles them; and the tools that drive a running emulator from outside (the pytest plugin, the in-process
+transports, the CLI's verbs), which nothing of the emulator itself imports. The proxy stands in front of any
+deployment, so its modules use none of the emulator's state, and its checks (``_inspection`` and the modules
+beside it) do no HTTP. Each rule is a function over ``{module: source}`` so the tests below can show it failing
+on a package that breaks it.
 """
 
 from __future__ import annotations
@@ -29,6 +32,10 @@ HTTP_MODULES = (
     frozenset({"_app", "_middleware", "_wire", "_server", "_webhooks", "_spec", "__main__", "_proxy_cli", "_replay"})
     | SURFACES
 )
+WORKERS = frozenset({"_expiry"})
+TOOLS = frozenset({"_inprocess", "_control_client", "_cli_control", "testing", "pytest_plugin"})
+"""Drive an emulator from outside: only other tools and the CLI import them."""
+FAULTS = "_faults"
 HTTP_LIBRARIES = frozenset({"starlette", "uvicorn", "uvloop", "httpx", "httptools"})
 ASSEMBLERS = frozenset({"__init__", "__main__", "_proxy_cli"})
 """The package, and the command-line modules (``_proxy_cli`` implements ``cpay-emulator proxy`` and ``replay``)."""
@@ -79,12 +86,14 @@ def layer_violations(sources: Mapping[str, str]) -> list[str]:
         if module in SURFACES:
             found.extend(f"{module} imports the surface {other}" for other in sorted(inside & SURFACES - {module}))
         if module in DOMAIN:
-            found.extend(f"{module} (domain) imports {other}" for other in sorted(inside & HTTP_MODULES))
+            found.extend(f"{module} (domain) imports {other}" for other in sorted(inside & (HTTP_MODULES | {FAULTS})))
             found.extend(f"{module} (domain) imports {library}" for library in sorted(outside & HTTP_LIBRARIES))
         if module == "_views":
             found.extend(f"_views imports {other}" for other in sorted(inside & (DOMAIN | HTTP_MODULES)))
-        if "_app" in inside and module not in ASSEMBLERS:
-            found.append(f"{module} imports _app (only the package and the CLI may)")
+        if "_app" in inside and module not in ASSEMBLERS | TOOLS:
+            found.append(f"{module} imports _app (only the package, the CLI and the tools may)")
+        if module not in TOOLS | {"__main__"}:
+            found.extend(f"{module} imports the tool {other}" for other in sorted(inside & TOOLS))
         if module in PROXY:
             found.extend(
                 f"{module} (proxy) imports the emulator's {other}" for other in sorted(inside & EMULATOR_STATE)
@@ -146,8 +155,8 @@ def undocumented(sources: Mapping[str, str]) -> list[str]:
 
 def test_the_known_modules_are_the_package() -> None:
     # A new module must be placed in a layer here (domain, surface, HTTP plumbing or below), or the rules skip it.
-    below = {"__init__", "_errors", "_ids", "_model", "_money", "_networks", "_store", "_views"}
-    assert set(read_package()) == DOMAIN | HTTP_MODULES | PROXY_CHECKS | below
+    below = {"__init__", "_clock", "_errors", "_faults", "_ids", "_model", "_money", "_networks", "_store", "_views"}
+    assert set(read_package()) == DOMAIN | HTTP_MODULES | PROXY_CHECKS | WORKERS | TOOLS | below
 
 
 def test_surfaces_stand_side_by_side_over_a_domain_without_http() -> None:
@@ -185,13 +194,27 @@ def test_a_domain_module_with_http_is_reported() -> None:
         "_orders": "from starlette.responses import JSONResponse\nfrom cpay_emulator._wire import envelope\n",
         "_views": "from cpay_emulator._ledger import Ledger\n",
         "_ledger": "from cpay_emulator._app import create_app\n",
+        "_lifecycle": "from cpay_emulator._faults import Faults\n",
     }
     assert layer_violations(sources) == [
         "_orders (domain) imports _wire",
         "_orders (domain) imports starlette",
         "_views imports _ledger",
         "_ledger (domain) imports _app",
-        "_ledger imports _app (only the package and the CLI may)",
+        "_ledger imports _app (only the package, the CLI and the tools may)",
+        "_lifecycle (domain) imports _faults",
+    ]
+
+
+def test_the_emulator_importing_its_own_test_tools_is_reported() -> None:
+    sources = {
+        "_api": "from cpay_emulator.testing import CPayEmulator\n",
+        "testing": "from cpay_emulator._inprocess import EmulatorThread\nfrom cpay_emulator._app import create_app\n",
+        "__init__": "from cpay_emulator import pytest_plugin\n",
+    }
+    assert layer_violations(sources) == [
+        "_api imports the tool testing",
+        "__init__ imports the tool pytest_plugin",
     ]
 
 

@@ -210,6 +210,7 @@ CONTROL_STATUS: dict[type[EmulatorError], int] = {
     outcomes.OperationNotImplemented: 400,
     outcomes.DuplicateTradeNo: 409,
     outcomes.OrderNotFound: 404,
+    outcomes.WebhookNotFound: 404,
     outcomes.InvalidOrderState: 409,
     outcomes.InsufficientBalance: 409,
     outcomes.UnsupportedCurrency: 400,

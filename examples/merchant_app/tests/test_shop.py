@@ -1,0 +1,74 @@
+"""The shop's payment flows against the C-Pay emulator, using only the fixtures of its pytest plugin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from cpay_emulator.testing import CPayEmulator
+
+
+def place(shop: Any, amount: str = "25.00", method: str = "crypto", expected: int = 201) -> dict[str, Any]:
+    response = shop.post("/orders", json={"amount": amount, "method": method, "customer": "alice"})
+    assert response.status_code == expected, response.text
+    order: dict[str, Any] = response.json()
+    return order
+
+
+def shop_order(shop: Any, order_id: str) -> dict[str, Any]:
+    order: dict[str, Any] = shop.get(f"/orders/{order_id}").json()
+    return order
+
+
+def test_a_paid_order_is_marked_paid_and_shipped_once(shop: Any, cpay_emulator: CPayEmulator) -> None:
+    order = place(shop)
+    assert order["cashierURL"].startswith("http://cpay-emulator.test/cashier/payment?orderId=")
+    cpay_emulator.pay(order["cpayOrderId"])  # the customer pays on the cashier page; C-Pay's webhooks follow
+    paid = shop_order(shop, order["orderId"])
+    assert (paid["status"], paid["received"], paid["fulfilled"]) == ("paid", "24.875", 1)  # 0.5 % fee
+
+
+@pytest.mark.cpay_emulator(order_ttl=900)
+def test_an_order_left_unpaid_expires(shop: Any, cpay_emulator: CPayEmulator) -> None:
+    order = place(shop)
+    assert cpay_emulator.advance(899) == []
+    assert shop_order(shop, order["orderId"])["status"] == "awaiting_payment"
+    assert cpay_emulator.advance(1) == [order["cpayOrderId"]]
+    expired = shop_order(shop, order["orderId"])
+    assert expired["status"] == "failed"
+    assert "Order expired" in expired["failure"]
+
+
+def test_a_declined_card_fails_the_order_and_no_payment_exists(shop: Any, cpay_emulator: CPayEmulator) -> None:
+    cpay_emulator.fail_next("createOrderByCreditCard", 90751015)
+    order = place(shop, method="card", expected=402)
+    assert (order["status"], order["failure"]) == ("failed", "90751015: pay fail")
+    assert cpay_emulator.orders() == []
+
+
+def test_a_webhook_delivered_twice_or_out_of_order_ships_once(shop: Any, cpay_emulator: CPayEmulator) -> None:
+    cpay_emulator.duplicate_webhooks(times=2)
+    cpay_emulator.webhooks_out_of_order()
+    order = place(shop)
+    cpay_emulator.pay(order["cpayOrderId"])
+    deliveries = cpay_emulator.webhooks
+    assert [len(delivery.attempts) for delivery in deliveries] == [2, 2]  # PROCESSING and COMPLETED, twice each
+    paid = shop_order(shop, order["orderId"])
+    assert (paid["status"], paid["fulfilled"]) == ("paid", 1)  # COMPLETED came first; PROCESSING did not undo it
+
+
+def test_a_lost_createorder_answer_is_recovered_by_merchanttradeno(shop: Any, cpay_emulator: CPayEmulator) -> None:
+    cpay_emulator.drop_next_response("createOrder", "timeout")
+    order = place(shop, expected=503)
+    (payment,) = cpay_emulator.orders()  # created once, found by its merchantTradeNo, not created again
+    assert (order["status"], order["cpayOrderId"]) == ("payment_link_lost", payment["orderId"])
+    assert payment["merchantTradeNo"] == order["orderId"]
+    cpay_emulator.advance(3600)  # nobody can pay it without the link: it expires, and the shop hears of it
+    assert shop_order(shop, order["orderId"])["status"] == "failed"
+
+
+def test_a_card_payment_is_paid_on_the_cashier_page(shop: Any, cpay_emulator: CPayEmulator) -> None:
+    order = place(shop, method="card")
+    cpay_emulator.pay(order["cpayOrderId"])
+    assert shop_order(shop, order["orderId"])["status"] == "paid"
