@@ -29,7 +29,8 @@ DOMAIN = frozenset(
 )
 SQL_OWNERS = DOMAIN | {"_store"}
 HTTP_MODULES = (
-    frozenset({"_app", "_middleware", "_wire", "_server", "_webhooks", "_spec", "__main__", "_proxy_cli", "_replay"})
+    frozenset({"_app", "_middleware", "_wire", "_server", "_webhooks", "_spec", "_coverage", "__main__"})
+    | frozenset({"_proxy_cli", "_replay"})
     | SURFACES
 )
 WORKERS = frozenset({"_expiry"})
