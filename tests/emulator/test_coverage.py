@@ -11,6 +11,7 @@ import copy
 import functools
 import json
 import logging
+import subprocess
 import warnings
 from collections.abc import Callable, Iterator
 from decimal import Decimal
@@ -30,7 +31,7 @@ from cpay_emulator._coverage import SpecCoverage, stateless_answer, success_resp
 from cpay_emulator._spec import inline_refs
 from cpay_signing import CPayAuth
 
-from .conftest import MERCHANT_ID, REPO, SECRET_KEY, merchants
+from .conftest import BIN, MERCHANT_ID, REPO, SECRET_KEY, merchants
 from .test_samples import assert_valid, strings
 
 with warnings.catch_warnings():
@@ -218,6 +219,28 @@ def test_fields_the_spec_adds_to_modeled_answers_are_listed_as_never_filled(serv
         "response fields of openapi.yaml the emulator never fills: "
         "getMerchantBalance data[].pendingBalance, createOrder data.expireTime"
     ) in caplog.text
+
+
+def test_the_command_line_emulator_says_at_start_what_it_does_not_model(tmp_path: Path) -> None:
+    spec = load_repo_spec()
+    add_create_crypto_order(spec)
+    spec["components"]["schemas"]["MerchantBalance"]["properties"]["pendingBalance"] = {"type": "string"}
+    path = tmp_path / "openapi.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    command = [str(BIN / "cpay-emulator"), "serve", "--port", "0", "--db", ":memory:", "--quiet", "--spec", str(path)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        assert "listening on http://127.0.0.1:" in process.stdout.readline()  # the log lines are written before
+    finally:
+        process.terminate()
+        _, errors = process.communicate(timeout=10)
+    assert (
+        "not modeled by the emulator, answered from openapi.yaml without state: "
+        "createCryptoOrder (POST /openapi/v1/createCryptoOrder, the spec's example)\n"
+    ) in errors
+    unfilled = "response fields of openapi.yaml the emulator never fills: getMerchantBalance data[].pendingBalance\n"
+    assert unfilled in errors
 
 
 def test_the_repository_spec_is_modeled_whole(client: Any) -> None:
