@@ -16,9 +16,14 @@ MERCHANT_ID ?=
 SECRET_KEY ?=
 # WRITE=1: against a deployment, also run the operations that create orders or move money. SEED=n: reproduce a run.
 # PROXY=1: run through the validating proxy (`cpay-emulator proxy`), which adds its reports to reports/proxy/.
+# STRICT=1: fail when the emulator serves an operation statelessly from the spec or never fills a response field.
+# OPERATIONS=id,id: only these operationIds. MAX_EXAMPLES=n: test cases per operation and phase.
 WRITE ?=
 SEED ?=
 PROXY ?=
+STRICT ?=
+OPERATIONS ?=
+MAX_EXAMPLES ?=
 # `make generate BUMP=1`: record the release the change report proposes (BUMP=minor|major: at least that level).
 # `make generate BASE=<git ref>`: report against openapi.yaml at that ref instead of the latest release.
 BUMP ?=
@@ -90,8 +95,9 @@ endif
 ifneq ($(SECRET_KEY),)
 conformance: export CPAY_SECRET_KEY = $(SECRET_KEY)
 endif
-conformance: $(STAMP)  ## Schemathesis vs the emulator; or BASE_URL=... MERCHANT_ID=... SECRET_KEY=... [WRITE=1] [SEED=n] [PROXY=1]
-	PYTHONPATH=tests/conformance$${PYTHONPATH:+:$$PYTHONPATH} $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED)) $(if $(PROXY),--proxy)
+conformance: $(STAMP)  ## Schemathesis vs the emulator [STRICT=1] [SEED=n] [OPERATIONS=id,id] [PROXY=1]; or BASE_URL=... MERCHANT_ID=... SECRET_KEY=... [WRITE=1]
+	PYTHONPATH=tests/conformance$${PYTHONPATH:+:$$PYTHONPATH} $(PY) -m cpay_conformance $(if $(BASE_URL),--base-url '$(BASE_URL)') $(if $(WRITE),--write) $(if $(SEED),--seed $(SEED)) $(if $(PROXY),--proxy) \
+		$(if $(filter 1 yes true,$(STRICT)),--strict) $(if $(OPERATIONS),--operations '$(OPERATIONS)') $(if $(MAX_EXAMPLES),--max-examples $(MAX_EXAMPLES))
 
 emulator: $(STAMP)  ## run the C-Pay emulator on 127.0.0.1:8000 (ARGS='--port 0 --db :memory: ...'; see --help)
 	$(BIN)/cpay-emulator serve $(ARGS)

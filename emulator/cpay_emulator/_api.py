@@ -8,6 +8,10 @@ failure becomes a non-zero ``code``; an unexpected exception is logged and answe
 
 Armed faults (``_faults``) apply here, when any is armed: a forced envelope is answered before the request is
 handled (no state changes), latency is waited out first, and a dropped response is lost after the commit.
+
+An operation without a handler in ``HANDLERS`` goes through the same steps and answers the fixed value
+``_coverage`` chose for it from the spec; its answers carry the header ``x-cpay-emulator-answer`` (``example`` or
+``generated``), so a client or a conformance check can tell them from the emulator's own.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -23,6 +28,7 @@ import attrs
 from starlette.types import Message, Receive, Scope, Send
 
 from cpay_emulator import _views as views
+from cpay_emulator._coverage import SpecCoverage, StatelessAnswer
 from cpay_emulator._errors import (
     EmulatorError,
     ErrorCode,
@@ -49,9 +55,12 @@ from cpay_signing import (
     verify_request_parameters,
 )
 
-__all__ = ["HANDLERS", "OperationEndpoint", "operation_endpoints"]
+__all__ = ["HANDLERS", "STATELESS_ANSWER_HEADER", "OperationEndpoint", "operation_endpoints"]
 
 logger = logging.getLogger("cpay_emulator")
+
+STATELESS_ANSWER_HEADER = "x-cpay-emulator-answer"
+"""Marks the answers of an operation the emulator does not model: ``example`` or ``generated`` (``_coverage``)."""
 
 
 @attrs.frozen
@@ -242,19 +251,36 @@ HANDLERS: Mapping[str, Handler] = {
 """The emulator's implementation of each ``operationId`` of ``openapi.yaml``."""
 
 
-def _not_implemented(call: Call, operation: Operation) -> Any:
-    raise OperationNotImplemented(f"the emulator does not implement {operation.operation_id}")
+def stateless_handler(answer: StatelessAnswer, answered: Counter[str]) -> Handler:
+    """The handler of an operation the emulator does not model: its fixed answer (counted), or code 1 and why."""
+    operation_id, problem, data = answer.operation.operation_id, answer.operation.problem, answer.data
+
+    def answer_from_spec(call: Call, operation: Operation) -> Any:
+        if problem:
+            raise OperationNotImplemented(f"the emulator does not model {operation_id} and cannot answer it: {problem}")
+        answered[operation_id] += 1
+        return data  # never changed: the envelope only serializes it
+
+    return answer_from_spec
 
 
 class OperationEndpoint:
     """The ASGI endpoint of one spec operation. Never raises: every outcome is an HTTP 200 envelope."""
 
     def __init__(
-        self, emulator: Emulator, operation: Operation, public_url: str | None = None, faults: Faults | None = None
+        self,
+        emulator: Emulator,
+        operation: Operation,
+        public_url: str | None = None,
+        faults: Faults | None = None,
+        *,
+        handler: Handler | None = None,
+        headers: tuple[tuple[bytes, bytes], ...] = (),
     ) -> None:
         self.emulator = emulator
         self.operation = operation
-        self.handler: Handler = HANDLERS.get(operation.operation_id, _not_implemented)
+        self.handler: Handler = handler or HANDLERS[operation.operation_id]
+        self.headers = headers
         self.public_url = public_url.rstrip("/") if public_url else None
         self.is_post = operation.method == "POST"
         self.faults = faults or Faults()
@@ -279,7 +305,7 @@ class OperationEndpoint:
             logger.exception("unexpected error in %s (traceid %s)", self.operation.operation_id, traceid)
             code, msg, data = ErrorCode.FAIL, "fail", None
         scope["cpay.code"] = code
-        await send_json(send, envelope(int(code), msg, data, traceid))
+        await send_json(send, envelope(int(code), msg, data, traceid), headers=self.headers)
 
     async def _call_with_faults(self, scope: Scope, receive: Receive, send: Send) -> None:
         faults = self.faults.take(self.operation.operation_id)
@@ -353,13 +379,22 @@ def _signature_error(error: SignatureError) -> EmulatorError:
 
 
 def operation_endpoints(
-    emulator: Emulator, operations: Mapping[str, Operation], public_url: str | None, *, faults: Faults | None = None
+    emulator: Emulator,
+    operations: Mapping[str, Operation],
+    public_url: str | None,
+    coverage: SpecCoverage,
+    *,
+    faults: Faults | None = None,
 ) -> dict[str, tuple[str, OperationEndpoint]]:
-    """``path -> (method, endpoint)`` of every operation of the spec (logs the ones without a handler)."""
-    missing = sorted(set(operations) - set(HANDLERS))
-    if missing:
-        logger.warning("operations of the spec the emulator does not implement: %s", ", ".join(missing))
-    return {
-        operation.path: (operation.method, OperationEndpoint(emulator, operation, public_url, faults))
-        for operation in operations.values()
-    }
+    """``path -> (method, endpoint)`` of every operation of the spec; one without a handler answers statelessly."""
+    endpoints = {}
+    for operation_id, operation in operations.items():
+        stateless = coverage.stateless.get(operation_id) if operation_id not in HANDLERS else None
+        if stateless is None:
+            endpoint = OperationEndpoint(emulator, operation, public_url, faults)
+        else:
+            header = (STATELESS_ANSWER_HEADER.encode(), stateless.operation.answer.encode())
+            handler = stateless_handler(stateless, coverage.answered)
+            endpoint = OperationEndpoint(emulator, operation, public_url, faults, handler=handler, headers=(header,))
+        endpoints[operation.path] = (operation.method, endpoint)
+    return endpoints

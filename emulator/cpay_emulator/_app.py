@@ -19,11 +19,13 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Route
 
-from cpay_emulator._api import operation_endpoints
+from cpay_emulator import _views as views
+from cpay_emulator._api import HANDLERS, operation_endpoints
 from cpay_emulator._cashier import cashier_routes
 from cpay_emulator._clock import Clock
 from cpay_emulator._codes import DOCUMENT_CODES, CodeBook
 from cpay_emulator._control import control_routes
+from cpay_emulator._coverage import SpecCoverage
 from cpay_emulator._docs import docs_routes
 from cpay_emulator._expiry import run_expiry_sweeps
 from cpay_emulator._faults import Faults
@@ -93,13 +95,18 @@ class EmulatorConfig:
 def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merchant] | None = None) -> Starlette:
     """Build the emulator (a ``Starlette`` app): every operation of ``openapi.yaml``, ``/_emulator/``, the cashier.
 
-    The spec is read and its validators compiled here, once. ``app.state`` holds ``emulator`` (the service),
-    ``webhooks`` (the delivery worker), ``store``, ``operations``, ``clock`` and ``faults`` (the armed faults).
+    The spec is read and its validators compiled here, once; operations without a handler are given their
+    stateless answers (``_coverage``), logged with the response fields the emulator never fills. ``app.state``
+    holds ``emulator`` (the service), ``webhooks`` (the delivery worker), ``store``, ``operations``, ``clock``,
+    ``faults`` (the armed faults) and ``coverage``.
     """
     config = config or EmulatorConfig()
     if merchants is not None:
         config = attrs.evolve(config, merchants=tuple(merchants))
-    operations = compile_operations(load_spec(config.spec_path or default_spec_path()))
+    document = load_spec(config.spec_path or default_spec_path())
+    operations = compile_operations(document)
+    coverage = SpecCoverage.of(document, handled=HANDLERS.keys(), answer_fields=views.ANSWER_FIELDS)
+    coverage.log()
     clock = config.clock or Clock.real()
     faults = Faults(operations)
     store = Store(config.database)
@@ -113,12 +120,12 @@ def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merc
         clock=clock,
         order_ttl=config.order_ttl,
     )
-    endpoints = operation_endpoints(emulator, operations, config.public_url, faults=faults)
+    endpoints = operation_endpoints(emulator, operations, config.public_url, coverage, faults=faults)
     routes: list[BaseRoute] = [
         Route(path, endpoint, methods=[method]) for path, (method, endpoint) in endpoints.items()
     ]
     routes.extend(cashier_routes(emulator))
-    routes.extend(control_routes(emulator, webhooks, webhooks.wake, faults=faults))
+    routes.extend(control_routes(emulator, webhooks, webhooks.wake, faults=faults, coverage=coverage))
     routes.extend(docs_routes(config.docs_directory))
 
     @contextlib.asynccontextmanager
@@ -150,6 +157,7 @@ def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merc
     app.state.operations = operations
     app.state.clock = clock
     app.state.faults = faults
+    app.state.coverage = coverage
     return app
 
 

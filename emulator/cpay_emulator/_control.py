@@ -20,6 +20,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from cpay_emulator import _views as views
+from cpay_emulator._coverage import SpecCoverage
 from cpay_emulator._errors import (
     DuplicateTradeNo,
     EmulatorError,
@@ -81,9 +82,15 @@ def _ok(data: Any) -> JSONResponse:
 
 
 def control_routes(
-    emulator: Emulator, webhooks: WebhookDispatcher, on_reset: Callable[[], None], *, faults: Faults | None = None
+    emulator: Emulator,
+    webhooks: WebhookDispatcher,
+    on_reset: Callable[[], None],
+    *,
+    faults: Faults | None = None,
+    coverage: SpecCoverage | None = None,
 ) -> list[BaseRoute]:
-    """The control API's routes (``faults``: the armed faults the ``/faults`` endpoints change)."""
+    """The control API's routes (``faults``: the armed faults the ``/faults`` endpoints change; ``coverage``: what
+    of the spec the health lists as not modeled or unfilled)."""
     faults = faults or Faults()
     document = load_spec(CONTROL_SPEC_PATH)
     validators = _body_validators(document)
@@ -122,7 +129,9 @@ def control_routes(
         return Decimal(body[name]) if name in body else None
 
     def health(request: Request, body: dict[str, Any]) -> Any:
-        return views.health(webhooks.pending_count())
+        if coverage is None:
+            return views.health(webhooks.pending_count())
+        return views.health(webhooks.pending_count(), coverage.not_modeled, coverage.unfilled, coverage.answered)
 
     def reset(request: Request, body: dict[str, Any]) -> Any:
         emulator.reset()

@@ -128,7 +128,8 @@ class UnknownMerchant(EmulatorError):
 
 
 class OperationNotImplemented(EmulatorError):
-    """The spec has an operation the emulator has no handler for (answered as the document's ``1 fail``)."""
+    """An operation the emulator does not model and cannot answer from the spec either: neither its example nor
+    any generated value fits its response schema (``_coverage``). Answered as the document's ``1 fail``."""
 
     code = ErrorCode.FAIL
 

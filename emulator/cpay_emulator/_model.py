@@ -1,4 +1,5 @@
-"""The emulator's records: merchants with their fee rates, orders and their lifecycle, balances, webhooks."""
+"""The emulator's records: merchants with their fee rates, orders and their lifecycle, balances, webhooks, and
+what of the spec the emulator does not model."""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ __all__ = [
     "FeeRates",
     "Merchant",
     "NewOrder",
+    "NotModeledOperation",
     "Order",
     "OrderKind",
     "OrderStatus",
+    "UnfilledField",
     "WebhookAttempt",
     "WebhookDelivery",
 ]
@@ -191,3 +194,29 @@ class WebhookDelivery:
     created_at: int
     delivered_at: int | None
     attempts: tuple[WebhookAttempt, ...] = ()
+
+
+@attrs.frozen
+class NotModeledOperation:
+    """An operation of the spec without a handler, answered from the spec (``_coverage``).
+
+    ``answer`` is ``example`` (the spec's response example), ``generated`` (a value of the response schema) or
+    ``none``, when neither fits the schema: then ``problem`` says why, and the operation answers code 1.
+    """
+
+    operation_id: str
+    method: str
+    path: str
+    answer: str
+    problem: str = ""
+
+
+@attrs.frozen
+class UnfilledField:
+    """A response field the spec declares for a modeled operation and the emulator never fills.
+
+    ``field`` is its place in the envelope: ``data.<name>``, or ``data[].<name>`` in each entry of a list.
+    """
+
+    operation_id: str
+    field: str

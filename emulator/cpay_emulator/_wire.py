@@ -79,13 +79,13 @@ def envelope(code: int, msg: str, data: Any, traceid: str) -> bytes:
         return _ENCODER.encode(body).encode()
 
 
-async def send_json(send: Send, body: bytes, status: int = 200) -> None:
-    """Send a complete JSON response."""
+async def send_json(send: Send, body: bytes, status: int = 200, headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    """Send a complete JSON response (``headers``: more headers, lowercase names)."""
     await send(
         {
             "type": "http.response.start",
             "status": status,
-            "headers": [_JSON_TYPE, (b"content-length", b"%d" % len(body))],
+            "headers": [_JSON_TYPE, (b"content-length", b"%d" % len(body)), *headers],
         }
     )
     await send({"type": "http.response.body", "body": body})

@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
+import yaml
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from cpay_conformance import EMULATOR, Target, emulator_codes
+from cpay_conformance import EMULATOR, SPEC_PATH, Target, emulator_codes
 from cpay_conformance._checks import activate
 from cpay_conformance._runner import seeded_app
 from cpay_signing import verify_sign
 
+CRYPTO_ORDER_PATH = "/openapi/v1/createCryptoOrder"
 FAKE_MERCHANT_ID = "1001"
 FAKE_SECRET = "fake-secret-for-tests"
 
@@ -45,6 +49,21 @@ def fake_target() -> Target:
     return Target(
         kind=EMULATOR, merchant_id=FAKE_MERCHANT_ID, secret_key=FAKE_SECRET, allow_writes=False, codes=emulator_codes()
     )
+
+
+def write_changed_spec(destination: Path, *, add_operation: bool = False, add_balance_field: bool = False) -> Path:
+    """``openapi.yaml`` as C-Pay might change it (issue 13): a copy of createOrder at a new path (operationId
+    ``createCryptoOrder``) and/or an optional ``pendingBalance`` in ``MerchantBalance``, written to ``destination``."""
+    spec = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+    if add_operation:
+        operation = copy.deepcopy(spec["paths"]["/openapi/v1/createOrder"])
+        operation["post"]["operationId"] = "createCryptoOrder"
+        spec["paths"][CRYPTO_ORDER_PATH] = operation
+    if add_balance_field:
+        balance = spec["components"]["schemas"]["MerchantBalance"]
+        balance["properties"]["pendingBalance"] = {"$ref": "#/components/schemas/DecimalString"}
+    destination.write_text(yaml.safe_dump(spec, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return destination
 
 
 def envelope(code: int, msg: str = "", data: object = None) -> JSONResponse:

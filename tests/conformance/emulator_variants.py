@@ -17,7 +17,7 @@ from cpay_signing import (
     verify_request_parameters,
 )
 
-__all__ = ["AcceptBadSign", "AnswerNotFound", "ErrorOn", "RewriteData"]
+__all__ = ["AcceptBadSign", "AnswerNotFound", "DropHeader", "ErrorOn", "RewriteData"]
 
 
 class RewriteData:
@@ -107,3 +107,19 @@ class AnswerNotFound:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.rewrite(scope, receive, send)
+
+
+class DropHeader:
+    """Remove one response header from every answer (an emulator that does not mark its stateless answers)."""
+
+    def __init__(self, app: ASGIApp, name: bytes) -> None:
+        self.app = app
+        self.name = name.lower()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def without_header(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message = {**message, "headers": [(k, v) for k, v in message["headers"] if k.lower() != self.name]}
+            await send(message)
+
+        await self.app(scope, receive, without_header)

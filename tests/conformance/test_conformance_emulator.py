@@ -7,21 +7,39 @@ the operations a variant touches; the full run is ``make conformance``.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
-from emulator_variants import AcceptBadSign, AnswerNotFound, ErrorOn, RewriteData
+from conftest import write_changed_spec
+from emulator_variants import AcceptBadSign, AnswerNotFound, DropHeader, ErrorOn, RewriteData
 
 from cpay_conformance import Target, load_schema
+from cpay_conformance._checks import STATELESS_ANSWER_HEADER
 from cpay_conformance._inprocess import RunResult, run_in_process
+from cpay_conformance._runner import seeded_app
 
 PHASES = ["examples", "coverage", "fuzzing"]
 
 
 def run(
-    app: Any, target: Target, operations: list[str], *, max_examples: int = 10, phases: list[str] = PHASES
+    app: Any,
+    target: Target,
+    operations: list[str],
+    *,
+    max_examples: int = 10,
+    phases: list[str] = PHASES,
+    spec_path: Path | None = None,
 ) -> RunResult:
-    schema = load_schema(target, app=app, max_examples=max_examples, phases=phases, seed=11, operations=operations)
+    schema = load_schema(
+        target,
+        app=app,
+        max_examples=max_examples,
+        phases=phases,
+        seed=11,
+        operations=operations,
+        spec_path=spec_path,
+    )
     return run_in_process(schema)
 
 
@@ -90,3 +108,23 @@ def test_the_unmodified_emulator_passes_the_stateful_phase(emulator_app: Any, em
     result = run(emulator_app, emulator_target, ALL_OPERATIONS, phases=["stateful"])
     assert result.scenarios > 0
     assert result.passed, result.report()
+
+
+# -- an operation the emulator does not model (issue 13) ----------------------------------------------------------
+
+
+def test_an_operation_answered_from_the_spec_passes_every_phase(tmp_path: Path, emulator_target: Target) -> None:
+    spec = write_changed_spec(tmp_path / "openapi.yaml", add_operation=True)
+    app = seeded_app(emulator_target, spec)
+    for phases in (PHASES, ["stateful"]):
+        result = run(app, emulator_target, ["createCryptoOrder", "getOrderDetail"], phases=phases, spec_path=spec)
+        assert result.passed, result.report()
+    assert app.state.coverage.answered["createCryptoOrder"] > 0
+
+
+def test_without_its_mark_a_stateless_order_is_taken_for_a_lost_one(tmp_path: Path, emulator_target: Target) -> None:
+    # The check lets a stateless "order" go unread only because the answer says it is stateless.
+    spec = write_changed_spec(tmp_path / "openapi.yaml", add_operation=True)
+    app = DropHeader(seeded_app(emulator_target, spec), STATELESS_ANSWER_HEADER.encode())
+    result = run(app, emulator_target, ["createCryptoOrder", "getOrderDetail"], phases=["stateful"], spec_path=spec)
+    assert "created_order_is_readable" in result.checks_failed(), result.report()

@@ -12,10 +12,19 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from conftest import FAKE_MERCHANT_ID, FAKE_SECRET, make_fake_app
+from conftest import FAKE_MERCHANT_ID, FAKE_SECRET, make_fake_app, write_changed_spec
 
 from cpay_conformance import REPO_ROOT, Target
-from cpay_conformance._runner import RunOptions, build_command, running_emulator
+from cpay_conformance._coverage import EmulatorCoverage
+from cpay_conformance._runner import (
+    RunOptions,
+    _judged,
+    build_command,
+    links_within,
+    main,
+    running_emulator,
+    seeded_app,
+)
 
 REMOTE_ENV = {"CPAY_TARGET": "remote", "CPAY_MERCHANT_ID": "42", "CPAY_SECRET_KEY": "remote-secret"}
 
@@ -114,3 +123,100 @@ def test_a_run_through_the_proxy_passes_against_the_emulator_and_adds_the_proxy_
         "proxy-report.md",
     }
     assert "| createOrder |" in (tmp_path / "proxy" / "proxy-report.md").read_text(encoding="utf-8")
+
+
+# -- OPERATIONS=..., STRICT=1 (issue 13) --------------------------------------------------------------------------
+
+
+def test_operations_limit_the_run_and_keep_the_stateful_phase_only_with_a_link_between_them() -> None:
+    target = Target.emulator()
+    alone = build_command(RunOptions(operations=("getMerchantBalance",)), "http://127.0.0.1:1", target)
+    assert alone[alone.index("--include-operation-id") + 1] == "getMerchantBalance"
+    assert alone[alone.index("--phases") + 1] == "examples,coverage,fuzzing"
+    linked = build_command(RunOptions(operations=("createOrder", "getOrderDetail")), "http://127.0.0.1:1", target)
+    assert [linked[i + 1] for i, part in enumerate(linked) if part == "--include-operation-id"] == [
+        "createOrder",
+        "getOrderDetail",
+    ]
+    assert "--phases" not in linked
+    assert "--include-operation-id" not in build_command(RunOptions(), "http://127.0.0.1:1", target)
+
+
+def test_links_within_follows_named_links_of_the_spec() -> None:
+    assert links_within(["createOrder", "getOrderDetail"])
+    assert links_within(["exchange", "getMerchantBalance"])
+    assert not links_within(["createOrder"])
+    assert not links_within(["getWalletAddress", "getMerchantBalance"])
+
+
+def test_an_unknown_operation_is_refused_before_anything_runs(capsys: Any) -> None:
+    assert main(["--operations", "createOrder,createCryptoOrder"]) == 2
+    assert "openapi.yaml has no operation createCryptoOrder" in capsys.readouterr().err
+
+
+HEALTH = {
+    "status": "ok",
+    "pendingWebhooks": 0,
+    "notModeled": [
+        {
+            "operationId": "createCryptoOrder",
+            "method": "POST",
+            "path": "/openapi/v1/createCryptoOrder",
+            "answer": "example",
+            "problem": None,
+            "answered": 3,
+        }
+    ],
+    "unfilledFields": [{"operationId": "getMerchantBalance", "field": "data[].pendingBalance"}],
+}
+
+
+def test_the_coverage_is_read_from_the_health_and_said_plainly() -> None:
+    coverage = EmulatorCoverage.from_health(HEALTH)
+    assert coverage.describe(counts=True) == [
+        "conformance: 1 operation of openapi.yaml not modeled by the emulator, served statelessly from the spec:",
+        "  createCryptoOrder (POST /openapi/v1/createCryptoOrder): the spec's example, 3 answers",
+        "conformance: 1 response field of openapi.yaml the emulator never fills:",
+        "  getMerchantBalance: data[].pendingBalance",
+    ]
+    failure = coverage.strict_failure()
+    assert failure is not None
+    assert failure.startswith(
+        "conformance: STRICT: failing: 1 operation served statelessly (createCryptoOrder) and "
+        "1 response field never filled (getMerchantBalance data[].pendingBalance)."
+    )
+    whole = EmulatorCoverage.from_health({**HEALTH, "notModeled": [], "unfilledFields": []})
+    assert whole.strict_failure() is None
+    assert whole.describe(counts=False) == [
+        "conformance: the emulator models every operation and response field of openapi.yaml"
+    ]
+    with pytest.raises(ValueError, match="does not list notModeled"):
+        EmulatorCoverage.from_health({"status": "ok", "pendingWebhooks": 0})
+
+
+def test_strict_fails_a_run_on_a_spec_the_emulator_does_not_model_whole(
+    tmp_path: Path, emulator_target: Target, capsys: Any
+) -> None:
+    spec = write_changed_spec(tmp_path / "openapi.yaml", add_operation=True, add_balance_field=True)
+    with running_emulator(seeded_app(emulator_target, spec)) as base_url:
+        assert _judged(RunOptions(), 0, base_url) == 0
+        lenient = capsys.readouterr()
+        assert _judged(RunOptions(strict=True), 0, base_url) == 1
+        strict = capsys.readouterr()
+        assert _judged(RunOptions(strict=True), 2, base_url) == 2  # Schemathesis's own failure is kept
+    assert "  createCryptoOrder (POST /openapi/v1/createCryptoOrder): the spec's example, 0 answers" in lenient.out
+    assert "  getMerchantBalance: data[].pendingBalance" in lenient.out
+    assert lenient.err == ""
+    assert "conformance: STRICT: failing: 1 operation served statelessly (createCryptoOrder)" in strict.err
+
+
+def test_strict_passes_the_repository_spec_and_says_what_it_cannot_check(emulator_app: Any, capsys: Any) -> None:
+    with running_emulator(emulator_app) as base_url:
+        assert _judged(RunOptions(strict=True), 0, base_url) == 0
+    assert "the emulator models every operation and response field of openapi.yaml" in capsys.readouterr().out
+    assert _judged(RunOptions(strict=True), 0, None) == 0  # a deployment
+    assert "STRICT applies to the emulator" in capsys.readouterr().out
+    with running_emulator(make_fake_app()) as base_url:  # on loopback, but not the emulator: no health
+        assert _judged(RunOptions(strict=True), 0, base_url) == 2
+        assert _judged(RunOptions(), 0, base_url) == 0
+    assert "STRICT: cannot tell what the emulator models" in capsys.readouterr().err

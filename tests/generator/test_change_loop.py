@@ -1,15 +1,19 @@
 """The whole loop of a spec change, on a scratch copy of the repository: edit ``openapi.yaml``, ``make
 generate`` (the change report and the version it proposes), ``make check-generated`` (no breaking change under
-the same major version), ``make generate BUMP=1`` (the release), and the check again.
+the same major version), ``make conformance`` (the emulator answers what it does not model from the spec, and
+says so; ``STRICT=1`` fails on it), ``make generate BUMP=1`` (the release), and the check again.
 
 Each test is one kind of change with the report it must produce. A generation takes about a second; a report
-on a changed spec generates the release's client too, so each ``make generate`` here takes about two.
+on a changed spec generates the release's client too, so each ``make generate`` here takes about two. A
+conformance run here is limited to the operations the change touches, with a seed and few examples
+(``OPERATIONS=... SEED=1 MAX_EXAMPLES=5``): about three seconds, where a full run takes about 25.
 """
 
 from __future__ import annotations
 
 import copy
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +45,11 @@ def add_create_crypto_order(spec: dict[str, Any]) -> None:
     operation = copy.deepcopy(spec["paths"]["/openapi/v1/createOrder"])
     operation["post"]["operationId"] = "createCryptoOrder"
     spec["paths"]["/openapi/v1/createCryptoOrder"] = operation
+
+
+def conformance(repo: ScratchRepo, operations: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    """``make conformance`` on the copy, limited to ``operations``, seeded, with few examples."""
+    return repo.make("conformance", OPERATIONS=operations, SEED="1", MAX_EXAMPLES="5", **variables)
 
 
 def test_the_repository_is_released_as_it_stands(repo: ScratchRepo) -> None:
@@ -75,6 +84,17 @@ def test_an_added_operation_is_named_and_proposes_a_minor_version(repo: ScratchR
     check = repo.make("check-generated")
     assert check.returncode == 0, check.stderr
     assert "`make generate BUMP=1` releases them as 1.1.0" in check.stdout
+
+    # ...the emulator answers the new operation from the spec, so conformance stays green and says so...
+    green = conformance(repo, "createCryptoOrder,getOrderDetail")
+    assert green.returncode == 0, green.stdout + green.stderr
+    assert "conformance: 1 operation of openapi.yaml not modeled by the emulator, served statelessly" in green.stdout
+    served = r"  createCryptoOrder \(POST /openapi/v1/createCryptoOrder\): the spec's example, [1-9][0-9]* answers"
+    assert re.search(served, green.stdout)
+    # ...and STRICT=1 holds CI until the emulator models it.
+    strict = conformance(repo, "createCryptoOrder", STRICT="1")
+    assert strict.returncode != 0
+    assert "conformance: STRICT: failing: 1 operation served statelessly (createCryptoOrder)." in strict.stderr
 
     # ...and BUMP=1 releases it: config, pyproject and changelog agree, and the check is clean.
     bump = repo.make("generate", BUMP="1")
@@ -122,6 +142,24 @@ def test_a_removed_response_field_is_breaking_and_fails_the_check_until_a_major_
     check = repo.make("check-generated")
     assert check.returncode == 0, check.stderr
     assert "No change since cpay-client 2.0.0 (the latest release)" in repo.make("generate").stdout
+
+
+def test_an_added_response_field_the_emulator_does_not_fill_is_listed(repo: ScratchRepo) -> None:
+    def add_pending_balance(spec: dict[str, Any]) -> None:
+        balance = spec["components"]["schemas"]["MerchantBalance"]
+        balance["properties"]["pendingBalance"] = {"$ref": "#/components/schemas/DecimalString"}
+
+    repo.edit_spec(add_pending_balance)
+    generate = repo.make("generate")
+
+    assert generate.returncode == 0, generate.stderr
+    assert "- Added: `getMerchantBalance`: optional response field `data[].pendingBalance` added" in generate.stdout
+    assert "Next version: 1.1.0" in generate.stdout
+    run = conformance(repo, "getMerchantBalance")
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "conformance: 1 response field of openapi.yaml the emulator never fills:\n" in run.stdout
+    assert "  getMerchantBalance: data[].pendingBalance" in run.stdout
+    assert "not modeled" not in run.stdout
 
 
 def test_a_narrowed_enum_is_breaking(repo: ScratchRepo) -> None:

@@ -36,6 +36,7 @@ from cpay_conformance._target import Target
 __all__ = [
     "CHECK_NAMES",
     "REPLACED_BUILTIN_CHECKS",
+    "STATELESS_ANSWER_HEADER",
     "activate",
     "active_target",
     "created_order_is_readable",
@@ -228,6 +229,9 @@ def sign_enforcement(ctx: CheckContext, response: Response, case: Case[Any]) -> 
     return None
 
 
+STATELESS_ANSWER_HEADER = "x-cpay-emulator-answer"
+"""Set by the emulator on the answers of an operation it does not model (a fixed answer from the spec)."""
+
 _ORDER_KEYS = {"merchantTradeNo": "merchantTradeNo", "cpayOrderId": "orderId", "hash": "hash"}
 """getOrderDetail's query keys and the field of an order that each must match (section 9)."""
 
@@ -248,13 +252,19 @@ def _data(envelope: Envelope | None) -> dict[str, Any] | None:
 
 @schemathesis.check
 def created_order_is_readable(ctx: CheckContext, response: Response, case: Case[Any]) -> bool | None:
-    """Stateful: getOrderDetail, called through a link with the keys of an order just created, returns it."""
+    """Stateful: getOrderDetail, called through a link with the keys of an order just created, returns it.
+
+    An order "created" by an operation the emulator does not model (its answer carries
+    ``x-cpay-emulator-answer``) is the spec's example, never stored: there is nothing to read back.
+    """
     if _active is None or case.operation.label != "GET /openapi/v1/getOrderDetail":
         return None
     parent = ctx.internals.find_parent(case_id=case.id)
     if parent is None:
         return None
     parent_response = ctx.internals.find_response(case_id=parent.id)
+    if parent_response is not None and STATELESS_ANSWER_HEADER in parent_response.headers:
+        return None
     created = _data(read_envelope(parent_response)) if parent_response is not None else None
     if created is None or not isinstance(created.get("orderId"), str) or not created["orderId"]:
         return None

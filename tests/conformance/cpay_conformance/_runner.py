@@ -9,6 +9,11 @@ With ``--proxy`` (``make conformance PROXY=1``) the same run goes through the em
 started here in front of the deployment (or the emulator) with the run's merchant and code book: it checks
 every exchange on its own and writes its reports and recording to ``reports/proxy/``. Schemathesis sends
 invalid requests on purpose, so request violations are expected there; a response violation fails the run.
+
+Against an emulator, the runner also prints what of the spec it does not model (operations served statelessly
+from the spec, response fields never filled: ``_coverage``), read from its health after the run; ``--strict``
+fails the run on them. ``--operations`` limits the run to some operationIds (without the stateful phase when
+no link of the spec joins two of them).
 """
 
 from __future__ import annotations
@@ -27,8 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import yaml
 
 from cpay_conformance._auth import is_loopback_url
+from cpay_conformance._coverage import EmulatorCoverage, fetch_coverage
 from cpay_conformance._paths import REPO_ROOT, REPORTS_DIR, SPEC_PATH
 from cpay_conformance._target import EMULATOR, REMOTE, Target
 
@@ -36,11 +43,13 @@ __all__ = [
     "SEEDED_BALANCE",
     "RunOptions",
     "build_command",
+    "links_within",
     "main",
     "run",
     "running_emulator",
     "running_proxy",
     "seeded_app",
+    "spec_operation_ids",
 ]
 
 SEEDED_BALANCE = Decimal("1000000000")
@@ -48,15 +57,16 @@ SEEDED_BALANCE = Decimal("1000000000")
 _START_TIMEOUT = 10.0
 
 
-def seeded_app(target: Target) -> Any:
+def seeded_app(target: Target, spec_path: Path | None = None) -> Any:
     """A fresh in-memory emulator serving ``target``'s merchant, with ``SEEDED_BALANCE`` in every currency.
 
     Webhooks are queued but never sent: the callback URLs of generated orders are arbitrary hosts.
+    ``spec_path``: the OpenAPI document it serves (default: the repository's ``openapi.yaml``).
     """
     from cpay_emulator import EmulatorConfig, Merchant, create_app
 
     # No webhook worker: generated callback URLs point at arbitrary hosts, which a test run must not call.
-    config = EmulatorConfig(webhook_worker=False)
+    config = EmulatorConfig(webhook_worker=False, spec_path=spec_path)
     app = create_app(config, merchants=[Merchant(merchant_id=target.merchant_id, secret_key=target.secret_key)])
     emulator = app.state.emulator
     for balance in emulator.balances(target.merchant_id):  # every currency the emulator supports
@@ -108,9 +118,47 @@ class RunOptions:
     max_examples: int | None = None
     workers: str | None = None
     report_dir: Path = REPORTS_DIR / "conformance"
+    strict: bool = False
+    operations: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
     proxy: bool = False
     proxy_report_dir: Path = REPORTS_DIR / "proxy"
+
+
+_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_NO_STATEFUL = "examples,coverage,fuzzing"
+
+
+def _spec_operations(spec_path: Path = SPEC_PATH) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    with open(spec_path, encoding="utf-8") as stream:
+        document: dict[str, Any] = yaml.safe_load(stream)
+    operations = {
+        operation["operationId"]: operation
+        for item in document.get("paths", {}).values()
+        for method, operation in item.items()
+        if method in _METHODS and isinstance(operation, dict) and "operationId" in operation
+    }
+    return document, operations
+
+
+def spec_operation_ids(spec_path: Path = SPEC_PATH) -> frozenset[str]:
+    """Every ``operationId`` of the spec."""
+    return frozenset(_spec_operations(spec_path)[1])
+
+
+def links_within(operation_ids: Sequence[str], spec_path: Path = SPEC_PATH) -> bool:
+    """Whether a response link of one of these operations leads to one of them (the stateful phase has a step)."""
+    document, operations = _spec_operations(spec_path)
+    chosen = set(operation_ids)
+    named_links = document.get("components", {}).get("links", {})
+    for operation_id in chosen & set(operations):
+        for response in operations[operation_id].get("responses", {}).values():
+            for link in response.get("links", {}).values():
+                if "$ref" in link:
+                    link = named_links.get(link["$ref"].rsplit("/", 1)[-1], {})
+                if link.get("operationId") in chosen:
+                    return True
+    return False
 
 
 def build_command(options: RunOptions, base_url: str, target: Target) -> list[str]:
@@ -138,10 +186,14 @@ def build_command(options: RunOptions, base_url: str, target: Target) -> list[st
         command += ["--max-examples", str(options.max_examples)]
     if options.workers is not None:
         command += ["--workers", options.workers]
+    for operation_id in options.operations:
+        command += ["--include-operation-id", operation_id]
     if target.kind == REMOTE and not target.allow_writes:
         # Read-only by default against a deployment: the GET operations create nothing and move no money.
         # Every link of the spec starts at a POST, so there is no stateful phase without them.
-        command += ["--include-method", "GET", "--phases", "examples,coverage,fuzzing"]
+        command += ["--include-method", "GET", "--phases", _NO_STATEFUL]
+    elif options.operations and not links_within(options.operations):
+        command += ["--phases", _NO_STATEFUL]  # Schemathesis calls a stateful phase without links an error
     return [*command, *options.extra]
 
 
@@ -213,6 +265,9 @@ def _shown(path: Path) -> Path:
 def run(options: RunOptions) -> int:
     """Run the suite; return Schemathesis's exit code (0 passed, 1 failures, 2 error)."""
     options.report_dir.mkdir(parents=True, exist_ok=True)
+    unknown = sorted(set(options.operations) - spec_operation_ids())
+    if unknown:
+        raise ValueError(f"openapi.yaml has no operation {', '.join(unknown)} (see its operationIds)")
     if options.base_url:
         env = dict(os.environ)
         # A loopback URL is taken for an emulator started by hand (`make emulator`) unless CPAY_TARGET says not.
@@ -222,15 +277,41 @@ def run(options: RunOptions) -> int:
         target = Target.from_env(env)
         mode = "read and write" if target.allow_writes else "read-only (WRITE=1 to include orders and payouts)"
         print(f"conformance: {options.base_url} as merchant {target.merchant_id}, {mode}", flush=True)
-        if options.proxy:
-            return _proxied(options, options.base_url, target)
-        return _run_st(options, options.base_url, target)
+        emulator = options.base_url if target.kind == EMULATOR else None
+        return _judged(options, _suite(options, options.base_url, target), emulator)
     target = Target.from_env({**os.environ, "CPAY_TARGET": EMULATOR})
     with running_emulator(seeded_app(target)) as base_url:
         print(f"conformance: emulator at {base_url}, merchant {target.merchant_id}", flush=True)
-        if options.proxy:
-            return _proxied(options, base_url, target)
-        return _run_st(options, base_url, target)
+        return _judged(options, _suite(options, base_url, target), base_url)
+
+
+def _suite(options: RunOptions, base_url: str, target: Target) -> int:
+    """``st run`` against ``base_url``, through the validating proxy with ``--proxy``."""
+    if options.proxy:
+        return _proxied(options, base_url, target)
+    return _run_st(options, base_url, target)
+
+
+def _judged(options: RunOptions, code: int, emulator_url: str | None) -> int:
+    """``code`` (Schemathesis's), after printing what the emulator does not model; non-zero if ``--strict`` fails."""
+    if emulator_url is None:
+        if options.strict:
+            print("conformance: STRICT applies to the emulator; a deployment answers from its own state", flush=True)
+        return code
+    try:
+        coverage: EmulatorCoverage = fetch_coverage(emulator_url)
+    except ValueError as error:
+        if options.strict:
+            print(f"conformance: STRICT: cannot tell what the emulator models: {error}", file=sys.stderr, flush=True)
+            return code or 2
+        print(f"conformance: cannot tell what the emulator models: {error}", flush=True)
+        return code
+    print("\n".join(coverage.describe(counts=True)), flush=True)
+    failure = coverage.strict_failure() if options.strict else None
+    if failure is None:
+        return code
+    print(failure, file=sys.stderr, flush=True)
+    return code or 1
 
 
 def _run_st(options: RunOptions, base_url: str, target: Target) -> int:
@@ -256,6 +337,17 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=int, help="Schemathesis seed, to reproduce a run")
     parser.add_argument("--max-examples", type=int, help="test cases per operation and phase")
     parser.add_argument("--workers", help="concurrent Schemathesis workers (a number or 'auto')")
+    parser.add_argument(
+        "--operations",
+        default="",
+        metavar="ID,ID",
+        help="only these operationIds (comma-separated); the stateful phase runs when a link joins two of them",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail when the emulator serves an operation statelessly from the spec or never fills a response field",
+    )
     parser.add_argument("--report-dir", type=Path, default=REPORTS_DIR / "conformance")
     parser.add_argument(
         "--proxy", action="store_true", help="run through the validating proxy (`cpay-emulator proxy`) in front"
@@ -275,6 +367,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         max_examples=arguments.max_examples,
         workers=arguments.workers,
         report_dir=arguments.report_dir.resolve(),
+        strict=arguments.strict,
+        operations=tuple(name.strip() for name in arguments.operations.split(",") if name.strip()),
         extra=tuple(arguments.extra),
         proxy=arguments.proxy,
         proxy_report_dir=arguments.proxy_report_dir.resolve(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import threading
+from pathlib import Path
 from typing import Any
 
 import schemathesis
@@ -78,15 +79,18 @@ def load_schema(
     phases: list[str] | None = None,
     seed: int | None = None,
     operations: list[str] | None = None,
+    spec_path: Path | None = None,
 ) -> BaseSchema:
     """``openapi.yaml`` with the settings of ``schemathesis.toml``, signed as ``target``, for an in-process run.
 
     ``app``: an ASGI app to call in-process, or ``base_url``: a server to call over the network.
     ``max_examples``, ``phases`` and ``seed`` override the file's settings (a test keeps its run short; a seeded
     run does not use the example database, so it is repeatable);
-    ``operations`` limits the run to these operationIds.
+    ``operations`` limits the run to these operationIds; ``spec_path`` tests another document than ``openapi.yaml``
+    (an edited copy, as the emulator serves it).
     """
-    schema: BaseSchema = schemathesis.openapi.from_path(SPEC_PATH, config=schemathesis.Config.from_path(CONFIG_PATH))
+    config = schemathesis.Config.from_path(CONFIG_PATH)
+    schema: BaseSchema = schemathesis.openapi.from_path(spec_path or SPEC_PATH, config=config)
     if operations is not None:
         schema = schema.include(operation_id=operations)
     if app is not None:
