@@ -27,7 +27,7 @@ import attrs
 
 from cpay_emulator._model import NotModeledOperation, UnfilledField
 from cpay_emulator._samples import UnsatisfiableSchemaError, sample_value, schema_errors
-from cpay_emulator._spec import inline_refs
+from cpay_emulator._spec import spec_operations, success_content
 
 __all__ = [
     "SpecCoverage",
@@ -61,8 +61,6 @@ class StatelessAnswer:
 
 # -- what each operation answers: its success schema and examples ------------------------------------------------
 
-_METHODS = ("get", "post", "put", "delete", "patch")
-
 
 @attrs.frozen
 class SuccessResponse:
@@ -79,45 +77,28 @@ class SuccessResponse:
     examples: tuple[Any, ...]
 
 
-def _success_content(responses: Mapping[Any, Any]) -> Mapping[str, Any] | None:
-    """The JSON media type object of the success response: the first 2xx (200 first), else ``default``."""
-    by_status = {str(status): response for status, response in responses.items()}
-    for status in [*sorted(status for status in by_status if status.startswith("2")), "default"]:
-        response = by_status.get(status)
-        if not isinstance(response, Mapping):
-            continue
-        for media_type, media in response.get("content", {}).items():
-            if media_type.split(";", 1)[0].strip().endswith("json") and isinstance(media, Mapping):
-                return media
-    return None
-
-
 def success_responses(document: Mapping[str, Any]) -> dict[str, SuccessResponse]:
     """The success answer of every operation of the spec by ``operationId`` (as ``_spec`` names them)."""
     answers: dict[str, SuccessResponse] = {}
-    for path, item in document.get("paths", {}).items():
-        item = inline_refs(document, item)
-        for method in (name for name in _METHODS if name in item):
-            operation = item[method]
-            media = _success_content(operation.get("responses", {}))
-            examples: list[Any] = []
-            if media is not None:
-                examples.extend(
-                    example["value"]
-                    for example in media.get("examples", {}).values()
-                    if isinstance(example, Mapping) and "value" in example
-                )
-                if "example" in media:
-                    examples.append(media["example"])
-            operation_id = operation.get("operationId") or path.rsplit("/", 1)[-1]
-            schema = media.get("schema") if media is not None else None
-            answers[operation_id] = SuccessResponse(
-                operation_id=operation_id,
-                method=method.upper(),
-                path=path,
-                schema=schema if isinstance(schema, Mapping) else None,
-                examples=tuple(examples),
+    for operation_id, method, path, operation in spec_operations(document):
+        media = success_content(operation)
+        examples: list[Any] = []
+        if media is not None:
+            examples.extend(
+                example["value"]
+                for example in media.get("examples", {}).values()
+                if isinstance(example, Mapping) and "value" in example
             )
+            if "example" in media:
+                examples.append(media["example"])
+        schema = media.get("schema") if media is not None else None
+        answers[operation_id] = SuccessResponse(
+            operation_id=operation_id,
+            method=method,
+            path=path,
+            schema=schema if isinstance(schema, Mapping) else None,
+            examples=tuple(examples),
+        )
     return answers
 
 

@@ -42,6 +42,8 @@ __all__ = [
     "compile_operations",
     "default_spec_path",
     "load_spec",
+    "spec_operations",
+    "success_content",
 ]
 
 MERCHANT_ID = "merchantId"
@@ -287,12 +289,30 @@ def _json_text_errors(validator: jsonschema_rs.Validator, text: str, field: str)
     return [] if validator.is_valid(content) else _all_errors(validator, content, f"{field}.")
 
 
-def _operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+def spec_operations(document: Mapping[str, Any]) -> Iterator[tuple[str, str, str, dict[str, Any]]]:
+    """``(operationId, METHOD, path, operation)`` of each operation, ``$ref``s inlined, path parameters merged.
+
+    An operation without an ``operationId`` is named by its path's last segment, as the emulator routes it.
+    """
     for path, item in document.get("paths", {}).items():
         item = inline_refs(document, item)
         for method in _METHODS:
             if method in item:
-                yield path, method.upper(), {"parameters": item.get("parameters", []), **item[method]}
+                operation = {"parameters": item.get("parameters", []), **item[method]}
+                yield operation.get("operationId") or path.rsplit("/", 1)[-1], method.upper(), path, operation
+
+
+def success_content(operation: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The JSON media type object of the operation's success answer: the first 2xx (200 first), else ``default``."""
+    by_status = {str(status): response for status, response in operation.get("responses", {}).items()}
+    for status in [*sorted(status for status in by_status if status.startswith("2")), "default"]:
+        response = by_status.get(status)
+        if not isinstance(response, Mapping):
+            continue
+        for media_type, media in response.get("content", {}).items():
+            if media_type.split(";", 1)[0].strip().endswith("json") and isinstance(media, Mapping):
+                return media
+    return None
 
 
 def _compile(schema: Mapping[str, Any]) -> jsonschema_rs.Validator:
@@ -302,7 +322,7 @@ def _compile(schema: Mapping[str, Any]) -> jsonschema_rs.Validator:
 def compile_operations(document: Mapping[str, Any]) -> dict[str, Operation]:
     """Every operation of the spec by ``operationId``, each with a validator compiled from its schemas."""
     operations: dict[str, Operation] = {}
-    for path, method, operation in _operations(document):
+    for operation_id, method, path, operation in spec_operations(document):
         properties: dict[str, Any] = {}
         required: list[str] = []
         extra: dict[str, Any] = {}
@@ -336,7 +356,6 @@ def compile_operations(document: Mapping[str, Any]) -> dict[str, Operation]:
             content_schema = _json_content_schema(field_schema)
             if content_schema is not None:
                 json_fields[name] = _compile(content_schema)
-        operation_id = operation.get("operationId") or path.rsplit("/", 1)[-1]
         response_schema = _response_schema(operation)
         operations[operation_id] = Operation(
             operation_id=operation_id,
@@ -356,9 +375,8 @@ def compile_operations(document: Mapping[str, Any]) -> dict[str, Operation]:
 
 
 def _response_schema(operation: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The (inlined) JSON schema of the operation's HTTP 200 answer, or None."""
-    content = operation.get("responses", {}).get("200", {}).get("content", {})
-    schema = content.get("application/json", {}).get("schema")
+    """The (inlined) JSON schema of the operation's success answer (``success_content``), or None."""
+    schema = (success_content(operation) or {}).get("schema")
     if not isinstance(schema, dict):
         return None
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
