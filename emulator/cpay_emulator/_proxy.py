@@ -10,8 +10,9 @@ upstream's status, headers and body bytes unchanged (compressed bodies stay comp
 ``x-cpay-exchange`` (the exchange's number) and ``x-cpay-violations`` (a JSON list, ``_violations.header_value``).
 
 The checks (``_inspection``) run on the request before it is sent and on the answer before it is returned;
-each exchange is logged in one line, kept in the ``ViolationLog`` (``GET /_proxy/violations``), and recorded
-with ``--record`` (``_recording``). The Markdown and JUnit reports are written when the app shuts down.
+each exchange is counted in the ``ViolationLog`` (``GET /_proxy/violations``) before its answer is sent, and
+logged in one line and recorded with ``--record`` (``_recording``) just after: the answer's bytes leave first
+(see ``_after_answer``). The Markdown and JUnit reports are written when the app shuts down.
 
 The proxy's own failures are its own answers, never the upstream's and never a traceback: an upstream that
 refuses the connection or cannot be reached is 502, one that does not answer in time 504, each with a JSON
@@ -20,10 +21,12 @@ body saying why, and a log line. A check that fails unexpectedly is logged and t
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import itertools
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -108,6 +111,7 @@ class ProxyApp:
         self._base_path = urlsplit(self.upstream).path.rstrip("/").encode("ascii")
         self._numbers = itertools.count(1)
         self._closed = False
+        self._after: collections.deque[Callable[[], None]] = collections.deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -133,6 +137,8 @@ class ProxyApp:
         if self._closed:
             return
         self._closed = True
+        while self._after:  # the log lines and recordings of the last answers, if their turn has not come yet
+            self._run_after()
         await self.forwarder.aclose()
         if self.recorder is not None:
             self.recorder.close()
@@ -231,20 +237,43 @@ class ProxyApp:
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else content})
         duration_ms = (time.perf_counter() - started) * 1000
         self._account(number, method, path, findings, violations)
-        line = exchange_line(number, method, path, findings, status, answer, duration_ms, violations)
-        logger.log(logging.WARNING if violations else logging.INFO, "%s", line)
-        if self.recorder is not None:
-            self.recorder.record(
-                exchange=number,
-                method=method,
-                path=path,
-                request=findings,
-                status=status,
-                response=answer,
-                response_text=None if answer.body is not None else content.decode("utf-8", "replace"),
-                violations=violations,
-                duration_ms=duration_ms,
-            )
+
+        def log_and_record() -> None:
+            line = exchange_line(number, method, path, findings, status, answer, duration_ms, violations)
+            logger.log(logging.WARNING if violations else logging.INFO, "%s", line)
+            if self.recorder is not None:
+                self.recorder.record(
+                    exchange=number,
+                    method=method,
+                    path=path,
+                    request=findings,
+                    status=status,
+                    response=answer,
+                    response_text=None if answer.body is not None else content.decode("utf-8", "replace"),
+                    violations=violations,
+                    duration_ms=duration_ms,
+                )
+
+        self._after_answer(log_and_record)
+
+    def _after_answer(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (an exchange's log line and recording) once its answer's bytes have left.
+
+        The server writes an answer at the end of the event-loop iteration that sent it (``_server``'s corked
+        transport schedules the write with ``call_soon``); ``work`` is scheduled after it, so the client is not
+        kept waiting for a log handler's or the recording's ``write``. Exchanges keep their order, and ``aclose``
+        runs whatever is still waiting.
+        """
+        self._after.append(work)
+        asyncio.get_running_loop().call_soon(self._run_after)
+
+    def _run_after(self) -> None:
+        if self._after:  # else aclose ran it already
+            work = self._after.popleft()
+            try:
+                work()
+            except Exception:
+                logger.exception("the proxy could not log or record an exchange")
 
     def _target(self, scope: Scope, query: bytes) -> bytes:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")

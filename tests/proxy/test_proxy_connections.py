@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +20,7 @@ import pytest
 
 from cpay_emulator import ProxyConfig, create_proxy_app
 from cpay_emulator._forwarding import SocketForwarder, forwarder_for
+from cpay_emulator._recording import read_recording
 
 from .conftest import client_of, signed_query
 
@@ -339,3 +342,29 @@ def test_the_proxy_answers_502_for_an_upstream_that_hangs_up_and_does_not_send_a
     assert response.status_code == 502
     assert "cannot be reached (RemoteProtocolError: the upstream closed the connection" in response.json()["error"]
     assert len(upstream.requests) == 1
+
+
+def test_the_log_line_and_the_recording_follow_the_answer_and_closing_writes_those_still_waiting(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="cpay_emulator.proxy")
+    recording = tmp_path / "traffic.jsonl"
+    envelope = b'{"code":0,"msg":"success","data":[],"traceid":"T"}'
+
+    async def exchange(upstream: Scripted) -> list[int]:
+        proxy = create_proxy_app(ProxyConfig(upstream=upstream.url, record=recording))
+        counts = []
+        async with client_of(proxy) as client:
+            await client.get(f"/openapi/v1/getMerchantBalance?{signed_query()}")
+            counts.append(len(list(read_recording(recording))) if recording.exists() else 0)  # not yet
+            await asyncio.sleep(0)
+            counts.append(len(list(read_recording(recording))))  # its turn came
+            await client.get(f"/openapi/v1/getMerchantBalance?{signed_query()}")
+        await proxy.aclose()  # before the second one's turn: closing writes it
+        counts.append(len(list(read_recording(recording))))
+        return counts
+
+    counts, _ = run((ok(envelope), ok(envelope)), exchange)
+    assert counts == [0, 1, 2]
+    lines = [record.getMessage() for record in caplog.records if record.getMessage().startswith("exchange=")]
+    assert [line.split()[0] for line in lines] == ["exchange=1", "exchange=2"]
