@@ -29,6 +29,7 @@ taken in that long) and ``PoolTimeout`` (all ``max_connections`` busy that long)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from typing import NamedTuple, Protocol, cast
 
@@ -180,10 +181,11 @@ class SocketForwarder:
         """The most recently used idle connection that is still sound; the others found on the way are closed."""
         if not self._idle:
             return None
-        now = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        now = loop.time()
         while self._idle:
             connection = self._idle.pop()
-            if connection.sound(now, self._keepalive_expiry):
+            if connection.sound(loop, now, self._keepalive_expiry):
                 return connection
             connection.close()
         return None
@@ -228,6 +230,8 @@ class _Connection(asyncio.Protocol):
     async def exchange(self, head: bytes, body: bytes, head_request: bool, timeout: float) -> Answer:
         transport = self._transport
         assert transport is not None
+        if self._closed or transport.is_closing():  # a new connection the upstream closed at once: nothing sent
+            raise httpx.RemoteProtocolError("the upstream closed the connection before the request was sent")
         loop = self._loop
         waiter: asyncio.Future[Answer] = loop.create_future()
         self._waiter = waiter
@@ -251,11 +255,12 @@ class _Connection(asyncio.Protocol):
             self._waiter = None
             self._idle_since = loop.time()
 
-    def sound(self, now: float, expiry: float) -> bool:
+    def sound(self, loop: asyncio.AbstractEventLoop, now: float, expiry: float) -> bool:
         """Whether the next request may be written here: nothing pending, still open, not idle for too long."""
         transport = self._transport
         return (
             self.reusable
+            and self._loop is loop
             and not self._closed
             and transport is not None
             and not transport.is_closing()
@@ -266,7 +271,10 @@ class _Connection(asyncio.Protocol):
         self.reusable = False
         self._closed = True
         if self._transport is not None:
-            self._transport.close()
+            # RuntimeError: its event loop is closed (a proxy used again from another loop); the socket is then
+            # closed with the transport object.
+            with contextlib.suppress(RuntimeError):
+                self._transport.close()
 
     def _finish(self, content: bytes, reusable: bool) -> None:
         waiter = self._waiter
@@ -276,6 +284,7 @@ class _Connection(asyncio.Protocol):
         self.reusable = (
             reusable and not self._head_request and transport is not None and not transport.get_write_buffer_size()
         )
+        self._body = []
         waiter.set_result(Answer(self._status, self._headers, content))
 
     def _fail(self, error: Exception) -> None:

@@ -10,19 +10,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
+import warnings
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import uvloop
 
 from cpay_emulator import ProxyConfig, create_proxy_app
 from cpay_emulator._forwarding import SocketForwarder, forwarder_for
 from cpay_emulator._recording import read_recording
 
 from .conftest import client_of, signed_query
+from .test_proxy_divergence import DivergentUpstream
 
 Step = Callable[[asyncio.StreamWriter], Awaitable[None]]
 
@@ -68,9 +72,11 @@ class Scripted:
         self.requests: list[bytes] = []
         self.connections = 0
         self.url = ""
+        self._writers: list[asyncio.StreamWriter] = []
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        self._writers.append(writer)
         with contextlib.suppress(ConnectionError, asyncio.IncompleteReadError):
             while not writer.is_closing():
                 head = await reader.readuntil(b"\r\n\r\n")
@@ -88,8 +94,13 @@ class Scripted:
         server = await asyncio.start_server(self.handle, "127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}"
         async with server:
-            yield self
-            server.close()
+            try:
+                yield self
+            finally:
+                server.close()
+                for writer in self._writers:  # the connections a client still holds open
+                    writer.close()
+                await asyncio.gather(*(writer.wait_closed() for writer in self._writers), return_exceptions=True)
 
 
 def forwarder(upstream: Scripted, timeout: float = 5.0, **options: Any) -> SocketForwarder:
@@ -183,6 +194,42 @@ def test_an_idle_connection_past_its_expiry_is_not_used_again() -> None:
     answers, upstream = run((ok(b"1"), ok(b"2")), lambda up: get(up, 2, pause=0.2, keepalive_expiry=0.05))
     assert [content for _, _, content in answers] == [b"1", b"2"]
     assert upstream.connections == 2
+
+
+class SlowToWrite(SocketForwarder):
+    """Lets the upstream's close of a new connection arrive before the request is written."""
+
+    async def _connect(self) -> Any:
+        connection = await super()._connect()
+        await asyncio.sleep(0.1)
+        return connection
+
+
+@pytest.mark.parametrize("run_loop", [asyncio.run, uvloop.run], ids=["asyncio", "uvloop"])
+def test_a_connection_the_upstream_closes_before_the_request_is_written_is_a_protocol_error(run_loop: Any) -> None:
+    async def attempt() -> BaseException:
+        server = await asyncio.start_server(lambda reader, writer: writer.close(), "127.0.0.1", 0)
+        async with server:
+            forwarding = SlowToWrite(f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}", 5.0)
+            with pytest.raises(httpx.RemoteProtocolError) as raised:
+                await forwarding.forward("GET", b"/x", [], b"")
+            await forwarding.aclose()
+        return raised.value
+
+    assert "the upstream closed the connection before the request was sent" in str(run_loop(attempt()))
+
+
+def test_a_forwarder_used_again_from_another_event_loop_opens_new_connections(served: Any) -> None:
+    double = DivergentUpstream()
+    forwarding = SocketForwarder(served(double, lifespan="off"), 5.0)
+    first = asyncio.run(forwarding.forward("GET", b"/openapi/v1/getOrderDetail", [], b""))
+    second = asyncio.run(forwarding.forward("GET", b"/openapi/v1/getOrderDetail", [], b""))
+    asyncio.run(forwarding.aclose())
+    assert first == second
+    assert len(double.received) == 2
+    with warnings.catch_warnings():  # the first loop's connection could not be closed on a closed loop:
+        warnings.simplefilter("ignore", ResourceWarning)  # its socket goes with the transport object, now
+        gc.collect()
 
 
 def test_bytes_sent_on_an_idle_connection_take_it_out_of_use() -> None:
