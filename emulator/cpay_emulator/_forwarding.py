@@ -11,8 +11,8 @@ Two forwarders, one behaviour:
 Why the first exists: on the 2-core development VM's loopback, one exchange through ``httpx.AsyncClient.send``
 costs ~440 us of CPU (Request and URL objects, the auth/redirect/cookie layers, httpcore's pool, h11's state
 machine over anyio streams), through ``httpcore.AsyncConnectionPool`` called directly ~270 us, and through an
-asyncio protocol with httptools ~19 us. In ``bench/bench_proxy.py`` the proxy's added p50 went from 0.83-0.91 ms
-to about 0.3 ms. It is a shortcut, so it is held to httpx: ``tests/proxy/test_proxy_forwarders.py`` and
+asyncio protocol with httptools ~19 us. In ``bench/bench_proxy.py`` the proxy's added p50 went from 0.83-0.97 ms
+to 0.27-0.34 ms. It is a shortcut, so it is held to httpx: ``tests/proxy/test_proxy_forwarders.py`` and
 ``test_proxy_connections.py`` send the same exchanges through both and compare the bytes the upstream received
 and the answers that came back.
 
