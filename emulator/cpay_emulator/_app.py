@@ -29,6 +29,7 @@ from cpay_emulator._coverage import SpecCoverage
 from cpay_emulator._docs import docs_routes
 from cpay_emulator._expiry import run_expiry_sweeps
 from cpay_emulator._faults import Faults
+from cpay_emulator._forwarding import forwarder_for
 from cpay_emulator._inspection import Inspector, Redactor
 from cpay_emulator._middleware import AccessLogMiddleware, CommitBeforeResponse, EmulatorApp
 from cpay_emulator._model import Merchant
@@ -175,7 +176,8 @@ class ProxyConfig:
     ``record``: the JSON-lines recording (``None``: none), rotated past ``record_max_bytes`` keeping
     ``record_keep`` old files. ``report_dir``: where the Markdown and JUnit reports go on shutdown (``None``:
     not written). ``timeout``: seconds to connect to, send to and hear from the upstream (then 504).
-    ``transport``: the upstream's transport instead of the network (tests: ``httpx.ASGITransport(app)``).
+    ``transport``: forward through httpx with this transport instead of the proxy's own connections (tests:
+    ``httpx.ASGITransport(app)``, an in-process upstream; ``httpx.AsyncHTTPTransport()``: httpx over the network).
     """
 
     upstream: str
@@ -208,18 +210,11 @@ def create_proxy_app(config: ProxyConfig) -> ProxyApp:
         if config.record is not None
         else None
     )
-    client = httpx.AsyncClient(
-        transport=config.transport,
-        timeout=httpx.Timeout(config.timeout),
-        limits=httpx.Limits(max_connections=1000, max_keepalive_connections=100),
-        follow_redirects=False,
-        trust_env=False,
-    )
     return ProxyApp(
         upstream=config.upstream,
         inspector=Inspector(operations, config.secrets, config.codes),
         redactor=redactor,
-        client=client,
+        forwarder=forwarder_for(config.upstream, config.timeout, config.transport),
         recorder=recorder,
         report_dir=config.report_dir,
         summary=RunSummary(

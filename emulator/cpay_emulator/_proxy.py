@@ -2,15 +2,17 @@
 
 ``ProxyApp`` is an ASGI app (run by ``cpay-emulator proxy``, or called in-process through
 ``httpx.ASGITransport``). For each request it reads the body (``_wire``), sends the request to the upstream
-unchanged with one pooled ``httpx.AsyncClient``: the same method, path, query string bytes, body bytes and
-end-to-end headers (hop-by-hop headers such as ``Connection`` and ``Transfer-Encoding`` are the two
-connections' own, and ``Host`` names the upstream). It answers with the upstream's status, headers and body
-bytes unchanged (compressed bodies stay compressed), adding only ``x-cpay-exchange`` (the exchange's number)
-and ``x-cpay-violations`` (a JSON list, ``_violations.header_value``).
+unchanged through its ``Forwarder`` (``_forwarding``: the proxy's own kept-alive HTTP/1.1 connections to an
+``http://`` upstream, an ``httpx.AsyncClient`` for ``https://`` or an in-process one): the same method, path,
+query string bytes, body bytes and end-to-end headers (hop-by-hop headers such as ``Connection`` and
+``Transfer-Encoding`` are the two connections' own, and ``Host`` names the upstream). It answers with the
+upstream's status, headers and body bytes unchanged (compressed bodies stay compressed), adding only
+``x-cpay-exchange`` (the exchange's number) and ``x-cpay-violations`` (a JSON list, ``_violations.header_value``).
 
 The checks (``_inspection``) run on the request before it is sent and on the answer before it is returned;
-each exchange is logged in one line, kept in the ``ViolationLog`` (``GET /_proxy/violations``), and recorded
-with ``--record`` (``_recording``). The Markdown and JUnit reports are written when the app shuts down.
+each exchange is counted in the ``ViolationLog`` (``GET /_proxy/violations``) before its answer is sent, and
+logged in one line and recorded with ``--record`` (``_recording``) just after: the answer's bytes leave first
+(see ``_after_answer``). The Markdown and JUnit reports are written when the app shuts down.
 
 The proxy's own failures are its own answers, never the upstream's and never a traceback: an upstream that
 refuses the connection or cannot be reached is 502, one that does not answer in time 504, each with a JSON
@@ -19,10 +21,12 @@ body saying why, and a log line. A check that fails unexpectedly is logged and t
 
 from __future__ import annotations
 
+import asyncio
+import collections
 import itertools
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -31,6 +35,7 @@ import orjson
 from starlette.types import Message, Receive, Scope, Send
 
 from cpay_emulator._errors import MalformedRequest
+from cpay_emulator._forwarding import Forwarder
 from cpay_emulator._inspection import Inspector, Problem, Redactor, RequestFindings, ResponseFindings, SignStatus
 from cpay_emulator._proxy_reports import RunSummary, exchange_line, write_reports
 from cpay_emulator._recording import Recorder
@@ -87,7 +92,7 @@ class ProxyApp:
         upstream: str,
         inspector: Inspector,
         redactor: Redactor,
-        client: httpx.AsyncClient,
+        forwarder: Forwarder,
         recorder: Recorder | None = None,
         report_dir: Path | None = None,
         summary: RunSummary,
@@ -97,16 +102,16 @@ class ProxyApp:
         self.upstream = upstream.rstrip("/")
         self.inspector = inspector
         self.redactor = redactor
-        self.client = client
+        self.forwarder = forwarder
         self.recorder = recorder
         self.report_dir = report_dir
         self.summary = summary
         self.log = log or ViolationLog()
         self.header_limit = header_limit
-        self._base = httpx.URL(self.upstream)
         self._base_path = urlsplit(self.upstream).path.rstrip("/").encode("ascii")
         self._numbers = itertools.count(1)
         self._closed = False
+        self._after: collections.deque[Callable[[], None]] = collections.deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -132,7 +137,9 @@ class ProxyApp:
         if self._closed:
             return
         self._closed = True
-        await self.client.aclose()
+        while self._after:  # the log lines and recordings of the last answers, if their turn has not come yet
+            self._run_after()
+        await self.forwarder.aclose()
         if self.recorder is not None:
             self.recorder.close()
         if self.report_dir is not None:
@@ -187,18 +194,10 @@ class ProxyApp:
             await self._own_failure(send, number, method, path, 413, str(error), started)
             return
         findings = self._inspect_request(method, path, query, body, scope)
-        request = httpx.Request(
-            method,
-            self._base.copy_with(raw_path=self._target(scope, query)),
-            headers=self._forwarded(scope["headers"]),
-            content=body,
-        )
         try:
-            upstream = await self.client.send(request, stream=True)
-            try:
-                content = b"".join([chunk async for chunk in upstream.aiter_raw()])
-            finally:
-                await upstream.aclose()
+            status, headers, content = await self.forwarder.forward(
+                method, self._target(scope, query), self._forwarded(scope["headers"]), body
+            )
         except httpx.TimeoutException as error:
             reason = f"the upstream {self.upstream} did not answer in time ({type(error).__name__})"
             await self._own_failure(send, number, method, path, 504, reason, started, findings)
@@ -212,8 +211,7 @@ class ProxyApp:
             reason = f"forwarding to the upstream {self.upstream} failed ({type(error).__name__})"
             await self._own_failure(send, number, method, path, 502, reason, started, findings)
             return
-        headers = upstream.headers.raw
-        answer = self._inspect_response(findings, upstream.status_code, headers, content)
+        answer = self._inspect_response(findings, status, headers, content)
         violations = [
             Violation(
                 number,
@@ -235,24 +233,47 @@ class ProxyApp:
             out.append((b"content-length", _header(headers, b"content-length").encode("latin-1")))
         out.append((b"x-cpay-exchange", b"%d" % number))
         out.append((b"x-cpay-violations", header_value(violations, number, self.header_limit)))
-        await send({"type": "http.response.start", "status": upstream.status_code, "headers": out})
+        await send({"type": "http.response.start", "status": status, "headers": out})
         await send({"type": "http.response.body", "body": b"" if method == "HEAD" else content})
         duration_ms = (time.perf_counter() - started) * 1000
         self._account(number, method, path, findings, violations)
-        line = exchange_line(number, method, path, findings, upstream.status_code, answer, duration_ms, violations)
-        logger.log(logging.WARNING if violations else logging.INFO, "%s", line)
-        if self.recorder is not None:
-            self.recorder.record(
-                exchange=number,
-                method=method,
-                path=path,
-                request=findings,
-                status=upstream.status_code,
-                response=answer,
-                response_text=None if answer.body is not None else content.decode("utf-8", "replace"),
-                violations=violations,
-                duration_ms=duration_ms,
-            )
+
+        def log_and_record() -> None:
+            line = exchange_line(number, method, path, findings, status, answer, duration_ms, violations)
+            logger.log(logging.WARNING if violations else logging.INFO, "%s", line)
+            if self.recorder is not None:
+                self.recorder.record(
+                    exchange=number,
+                    method=method,
+                    path=path,
+                    request=findings,
+                    status=status,
+                    response=answer,
+                    response_text=None if answer.body is not None else content.decode("utf-8", "replace"),
+                    violations=violations,
+                    duration_ms=duration_ms,
+                )
+
+        self._after_answer(log_and_record)
+
+    def _after_answer(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (an exchange's log line and recording) once its answer's bytes have left.
+
+        The server writes an answer at the end of the event-loop iteration that sent it (``_server``'s corked
+        transport schedules the write with ``call_soon``); ``work`` is scheduled after it, so the client is not
+        kept waiting for a log handler's or the recording's ``write``. Exchanges keep their order, and ``aclose``
+        runs whatever is still waiting.
+        """
+        self._after.append(work)
+        asyncio.get_running_loop().call_soon(self._run_after)
+
+    def _run_after(self) -> None:
+        if self._after:  # else aclose ran it already
+            work = self._after.popleft()
+            try:
+                work()
+            except Exception:
+                logger.exception("the proxy could not log or record an exchange")
 
     def _target(self, scope: Scope, query: bytes) -> bytes:
         raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")

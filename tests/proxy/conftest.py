@@ -1,19 +1,23 @@
-"""Fixtures of the proxy's tests: the proxy in front of the emulator or of a test double, all in one process.
+"""Fixtures of the proxy's tests: the proxy in front of the emulator or of a test double, in one process.
 
 The proxy is an ASGI app and so is its upstream: ``ProxyConfig(transport=httpx.ASGITransport(upstream))`` puts
-the upstream behind the proxy's own pooled client, and the test talks to the proxy through another
-``ASGITransport``. Each test runs its exchanges inside ``asyncio.run``.
+the upstream behind the proxy's httpx forwarder, and the test talks to the proxy through another
+``ASGITransport``. Each test runs its exchanges inside ``asyncio.run``. ``served`` puts an app on a real socket
+instead (uvicorn in a thread), for the proxy's own connections to an ``http://`` upstream (``_forwarding``).
 """
 
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import pytest
+import uvicorn
 from sdk_calls import FUNDED_CURRENCIES
 
 from cpay_client.types import Response
@@ -32,6 +36,7 @@ from cpay_signing import sign_request_parameters
 MERCHANT_ID = DEMO_MERCHANT_ID
 SECRET_KEY = DEMO_SECRET_KEY
 UPSTREAM = "http://upstream.test"
+SERVER_STARTUP_SECONDS = 20
 
 
 @pytest.fixture
@@ -68,3 +73,35 @@ def violations_of(response: httpx.Response | Response[Any]) -> list[dict[str, An
 
 def fields_of(response: httpx.Response, direction: str | None = None) -> set[str]:
     return {v["field"] for v in violations_of(response) if direction is None or v["direction"] == direction}
+
+
+@pytest.fixture
+def served() -> Iterator[Any]:
+    """``served(app)``: serve an ASGI app with uvicorn on a free loopback port in a thread; yield its URL."""
+    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
+
+    def serve(app: Any, lifespan: Literal["on", "off"] = "on") -> str:
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=0,
+            log_level="warning",
+            lifespan=lifespan,
+            server_header=False,
+            date_header=False,
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + SERVER_STARTUP_SECONDS
+        while not server.started:
+            assert thread.is_alive()
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
+
+    yield serve
+    for server, thread in reversed(servers):
+        server.should_exit = True
+        thread.join(timeout=SERVER_STARTUP_SECONDS)

@@ -14,17 +14,14 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ElementTree
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
 import pytest
-import uvicorn
 from emulator_process import EmulatorProcess
 from sdk_calls import CALLS, FUNDED_CURRENCIES, OPERATION_IDS, form_example
 
@@ -151,32 +148,6 @@ def test_the_cli_refuses_a_merchant_without_a_secret_or_an_upstream_that_is_not_
     completed = subprocess.run(command, capture_output=True, text=True, timeout=30, check=False, env=env)
     assert completed.returncode == 2
     assert ("CPAY_SECRET_KEY is empty" in completed.stderr) or ("must be an http(s) URL" in completed.stderr)
-
-
-@pytest.fixture
-def served() -> Iterator[Any]:
-    """``served(app)``: serve an ASGI app with uvicorn on a free loopback port in a thread; yield its URL."""
-    servers: list[tuple[uvicorn.Server, threading.Thread]] = []
-
-    def serve(app: Any) -> str:
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", server_header=False, date_header=False
-        )
-        server = uvicorn.Server(config)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + STARTUP_SECONDS
-        while not server.started:
-            assert thread.is_alive()
-            assert time.monotonic() < deadline
-            time.sleep(0.01)
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-
-    yield serve
-    for server, thread in reversed(servers):
-        server.should_exit = True
-        thread.join(timeout=STARTUP_SECONDS)
 
 
 def test_200_concurrent_requests_over_real_connections_each_get_their_own_answer(
