@@ -31,7 +31,7 @@ from cpay_emulator import (
     emulator_codes,
 )
 from cpay_emulator._proxy import ProxyApp
-from cpay_signing import sign_request_parameters
+from cpay_signing import CPayClient, create_client, sign_request_parameters
 
 MERCHANT_ID = DEMO_MERCHANT_ID
 SECRET_KEY = DEMO_SECRET_KEY
@@ -57,6 +57,17 @@ def proxy_for(upstream_app: Any, **options: Any) -> ProxyApp:
 
 def client_of(proxy: ProxyApp) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=proxy), base_url="http://proxy.test", timeout=30)
+
+
+def sdk_client_of(proxy: ProxyApp) -> CPayClient:
+    """The SDK (``create_client``, as the demo merchant) pointed at ``proxy``; business errors come back as answers."""
+    return create_client(
+        "http://proxy.test",
+        merchant_id=MERCHANT_ID,
+        secret_key=SECRET_KEY,
+        raise_business_errors=False,
+        async_transport=httpx.ASGITransport(app=proxy),
+    )
 
 
 def signed_query(parameters: str = "", secret_key: str = SECRET_KEY) -> str:

@@ -26,7 +26,6 @@ from cpay_signing import (
     MalformedParametersError,
     SecretKey,
     SignatureError,
-    create_client,
     verify_request_parameters,
 )
 
@@ -34,7 +33,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette 1.x prefers httpx2 for its test client; httpx still works
     from starlette.testclient import TestClient
 
-from .conftest import MERCHANT_ID, SECRET_KEY, client_of, proxy_for, signed_query
+from .conftest import MERCHANT_ID, SECRET_KEY, client_of, proxy_for, sdk_client_of, signed_query
 from .test_proxy_divergence import DivergentUpstream, envelope
 
 CARD_NUMBER = "4111111111111111"  # pwpp's request example
@@ -48,13 +47,7 @@ def sdk_traffic_through(proxy: Any) -> list[str]:
         signs.extend(value for name, value in request.url.params.multi_items() if name == "sign")
 
     async def run() -> None:
-        client = create_client(
-            "http://proxy.test",
-            merchant_id=MERCHANT_ID,
-            secret_key=SECRET_KEY,
-            raise_business_errors=False,
-            async_transport=httpx.ASGITransport(app=proxy),
-        )
+        client = sdk_client_of(proxy)
         async with client:
             client.get_async_httpx_client().event_hooks["request"].append(collect)
             for call in CALLS:

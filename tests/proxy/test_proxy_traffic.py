@@ -16,9 +16,18 @@ from urllib.parse import urlencode
 import httpx
 from sdk_calls import CALLS, OPERATION_IDS, form_example
 
-from cpay_signing import create_client, sign_request_parameters
+from cpay_signing import sign_request_parameters
 
-from .conftest import MERCHANT_ID, SECRET_KEY, UPSTREAM, client_of, proxy_for, signed_query, violations_of
+from .conftest import (
+    MERCHANT_ID,
+    SECRET_KEY,
+    UPSTREAM,
+    client_of,
+    proxy_for,
+    sdk_client_of,
+    signed_query,
+    violations_of,
+)
 
 CONCURRENT = 200
 CONCURRENCY_DEADLINE_SECONDS = 60
@@ -29,13 +38,7 @@ def test_the_sdk_s_traffic_over_all_twelve_operations_breaks_nothing(emulator_ap
     problems: list[str] = []
 
     async def run() -> None:
-        client = create_client(
-            "http://proxy.test",
-            merchant_id=MERCHANT_ID,
-            secret_key=SECRET_KEY,
-            raise_business_errors=False,
-            async_transport=httpx.ASGITransport(app=proxy),
-        )
+        client = sdk_client_of(proxy)
         async with client:
             for call in CALLS:
                 response = await call.asend(client)
