@@ -1,6 +1,7 @@
 """Doubles for the client runtime's tests: a scripted server, the emulator in-process, and network faults.
 
-* ``Script``: an ``httpx.MockTransport`` handler that plays answers and errors in order and records requests.
+* ``Script``: an ``httpx.MockTransport`` handler that plays answers and errors in order and records requests;
+  ``client_for(script)`` is a ``create_client`` client whose sync and async calls it answers.
 * ``SyncASGITransport``: the emulator's ASGI app for a sync httpx client (``httpx.ASGITransport`` is async
   only), run on one anyio portal thread.
 * ``Faults``: wraps a transport to the emulator and loses responses the way a network does: after the server
@@ -18,6 +19,10 @@ from typing import Any
 
 import anyio.from_thread
 import httpx
+
+from cpay_signing import CPayClient, create_client
+
+from .conftest import BASE_URL, MERCHANT_ID, SECRET_KEY
 
 Step = httpx.Response | Exception | Callable[[httpx.Request], httpx.Response]
 
@@ -50,6 +55,18 @@ class Script:
     @property
     def paths(self) -> list[str]:
         return [request.url.path.rsplit("/", 1)[-1] for request in self.requests]
+
+
+def client_for(script: Script, **options: object) -> CPayClient:
+    """A ``create_client`` client (the test merchant, ``options`` as given) whose every call ``script`` answers."""
+    return create_client(
+        BASE_URL,
+        merchant_id=MERCHANT_ID,
+        secret_key=SECRET_KEY,
+        transport=httpx.MockTransport(script),
+        async_transport=httpx.MockTransport(script),
+        **options,  # type: ignore[arg-type]
+    )
 
 
 class SyncASGITransport(httpx.BaseTransport):

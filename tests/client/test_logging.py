@@ -17,26 +17,16 @@ from cpay_client.api.crypto_pay_in import create_order
 from cpay_client.api.orders import get_order_detail
 from cpay_client.api.payouts import create_fiat_payout_order, withdraw
 from cpay_client.models import CreateFiatPayoutOrderRequest, CreateOrderRequest, PwppRequest, WithdrawRequest
-from cpay_signing import BusinessError, CPayClient, CPayError, create_client
+from cpay_signing import BusinessError, CPayError, create_client
 
-from .conftest import BASE_URL, MERCHANT_ID, OPERATIONS, SECRET_KEY
-from .runtime_doubles import Script, envelope
+from .conftest import MERCHANT_ID, OPERATIONS, SECRET_KEY
+from .runtime_doubles import Script, client_for, envelope
 
 BALANCES = [{"availableBalance": "10", "freezeBalance": "0", "cryptoCurrency": "USDT"}]
 LINE = re.compile(
     r"operation=(?P<operation>\w+) (?:status=(?P<status>\d+) code=(?P<code>\S+) traceid=(?P<traceid>\S+)|"
     r"error=(?P<error>\w+)) duration_ms=\d+\.\d attempt=(?P<attempt>\d+)(?: retry_in_s=(?P<retry>[\d.]+))?"
 )
-
-
-def client_for(script: Script, **options: object) -> CPayClient:
-    return create_client(
-        BASE_URL,
-        merchant_id=MERCHANT_ID,
-        secret_key=SECRET_KEY,
-        transport=httpx.MockTransport(script),
-        **options,  # type: ignore[arg-type]
-    )
 
 
 @pytest.fixture

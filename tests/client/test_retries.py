@@ -22,7 +22,6 @@ from cpay_signing import (
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_DELAY,
     BusinessError,
-    CPayClient,
     TransportError,
     UnexpectedResponseError,
     _retry,
@@ -30,21 +29,10 @@ from cpay_signing import (
     unwrap,
 )
 
-from .conftest import BASE_URL, MERCHANT_ID, SECRET_KEY
-from .runtime_doubles import Script, envelope
+from .conftest import MERCHANT_ID, SECRET_KEY
+from .runtime_doubles import Script, client_for, envelope
 
 BALANCES = [{"availableBalance": "10", "freezeBalance": "0", "cryptoCurrency": "USDT"}]
-
-
-def client_for(script: Script, **options: object) -> CPayClient:
-    return create_client(
-        BASE_URL,
-        merchant_id=MERCHANT_ID,
-        secret_key=SECRET_KEY,
-        transport=httpx.MockTransport(script),
-        async_transport=httpx.MockTransport(script),
-        **options,  # type: ignore[arg-type]
-    )
 
 
 def an_order() -> CreateOrderRequest:

@@ -9,27 +9,16 @@ from __future__ import annotations
 import asyncio
 
 import attrs
-import httpx
 import pytest
 
 import cpay_client.models
 from cpay_client.api.balances import get_merchant_balance
-from cpay_signing import BusinessError, CPayClient, create_client, unwrap
+from cpay_signing import BusinessError, unwrap
 
-from .conftest import BASE_URL, MERCHANT_ID, OPERATIONS, SECRET_KEY
-from .runtime_doubles import Script, envelope
+from .conftest import OPERATIONS
+from .runtime_doubles import Script, client_for, envelope
 
 BALANCES = [{"availableBalance": "10", "freezeBalance": "0", "cryptoCurrency": "USDT"}]
-
-
-def client_for(script: Script) -> CPayClient:
-    return create_client(
-        BASE_URL,
-        merchant_id=MERCHANT_ID,
-        secret_key=SECRET_KEY,
-        transport=httpx.MockTransport(script),
-        async_transport=httpx.MockTransport(script),
-    )
 
 
 def test_a_success_carries_its_traceid_on_the_envelope() -> None:
