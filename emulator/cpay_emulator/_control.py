@@ -7,7 +7,6 @@ cashier page. Answers are ``{code, msg, data}`` with a plain HTTP status.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -36,6 +35,7 @@ from cpay_emulator._errors import (
     WebhookNotFound,
 )
 from cpay_emulator._faults import DEFAULT_HOLD_SECONDS, Faults
+from cpay_emulator._jsontext import load_json_text
 from cpay_emulator._model import FeeRates, Merchant
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import describe_error, inline_refs, load_spec
@@ -105,9 +105,11 @@ def control_routes(
                 raw = await request.body()
                 if raw.strip():
                     try:
-                        body = json.loads(raw)
-                    except ValueError:
-                        raise MalformedRequest("the body must be JSON") from None
+                        body = load_json_text(raw.decode("utf-8"))
+                    except UnicodeDecodeError:
+                        raise MalformedRequest("the body must be UTF-8 JSON text") from None
+                    except ValueError as error:
+                        raise MalformedRequest(f"the body {error}") from None
                 if validator is not None and not validator.is_valid(body):
                     raise InvalidParameter(*describe_error(next(iter(validator.iter_errors(body)))))
                 result = handler(request, body)
@@ -118,6 +120,13 @@ def control_routes(
                 return JSONResponse(
                     {"code": int(error.code), "msg": error.msg, "data": error.data},
                     status_code=HTTP_STATUS.get(type(error), 400),
+                )
+            except ClientDisconnect:
+                # The client hung up before its body was complete: nothing was done, and nobody reads an answer.
+                logger.info("control operation %s: the client disconnected before its body was complete", operation_id)
+                return JSONResponse(
+                    {"code": int(ErrorCode.MALFORMED_REQUEST), "msg": "the body is incomplete", "data": None},
+                    status_code=400,
                 )
             except Exception:
                 logger.exception("unexpected error in control operation %s", operation_id)

@@ -1,4 +1,5 @@
-"""The emulator's HTTP server over a real socket (issue 19): request heads are bounded.
+"""The emulator's HTTP server over a real socket (issue 19): request heads are bounded, and a control request
+whose client hangs up mid-body is dropped quietly, with nothing done.
 
 The server is the pytest plugin's (``CPayEmulator(serve_socket=True)``), built by ``_server.server_config`` as
 ``cpay-emulator serve`` builds its own.
@@ -7,7 +8,9 @@ The server is the pytest plugin's (``CPayEmulator(serve_socket=True)``), built b
 from __future__ import annotations
 
 import json
+import logging
 import socket
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -93,3 +96,21 @@ def test_pipelined_requests_in_one_write_are_not_taken_for_one_large_head(emulat
     count = 150  # 150 KiB in one write: more than the bound, but no head is over it
     answers = exchange(emulator, one * count, answers=count)
     assert answers.count(b"HTTP/1.1 200 OK") == count
+
+
+def test_a_control_request_whose_client_hangs_up_mid_body_does_nothing_and_logs_no_error(
+    emulator: CPayEmulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="cpay_emulator")
+    rates = emulator.control.call("GET", "/rates")
+    body = b'{"prices": {"BTC": "12345"}}'  # complete JSON by itself; the header promises 20 bytes more
+    head = b"PUT /_emulator/rates HTTP/1.1\r\nHost: emulator\r\ncontent-type: application/json\r\n"
+    with socket.create_connection(address(emulator), timeout=SOCKET_SECONDS) as connection:
+        connection.sendall(head + b"content-length: %d\r\n\r\n" % (len(body) + 20) + body)
+        time.sleep(0.1)  # the body's first part is read before the hang-up
+    deadline = time.monotonic() + SOCKET_SECONDS
+    while not any("setRates" in record.getMessage() for record in caplog.records):
+        assert time.monotonic() < deadline, "the server never ended the half-received request"
+        time.sleep(0.01)
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info] == []
+    assert emulator.control.call("GET", "/rates") == rates
