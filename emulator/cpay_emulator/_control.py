@@ -8,6 +8,7 @@ cashier page. Answers are ``{code, msg, data}`` with a plain HTTP status.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
@@ -50,6 +51,11 @@ CONTROL_PREFIX = "/_emulator"
 CONTROL_SPEC_PATH = Path(__file__).with_name("control-openapi.yaml")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+_INTEGER = re.compile(r"-?[0-9]+")
+_MAX_ID_DIGITS = 20  # "-" and 19 digits: 2**63 - 1 has 19; int() refuses texts over 4,300 digits
+_MAX_ROW_ID = 2**63 - 1
+_MAX_MERCHANT_ID = 64
 
 HTTP_STATUS: dict[type[EmulatorError], int] = {
     UnknownMerchant: 404,
@@ -152,6 +158,8 @@ def control_routes(
         return [views.merchant_view(merchant) for merchant in emulator.merchants()]
 
     def save_merchant(request: Request, body: dict[str, Any]) -> Any:
+        if len(request.path_params["merchantId"]) > _MAX_MERCHANT_ID:  # control-openapi.yaml's maxLength
+            raise InvalidParameter("merchantId", f"must be at most {_MAX_MERCHANT_ID} characters")
         try:
             fee_rates = FeeRates.from_mapping(body.get("feeRates", {}))
         except ValueError as error:
@@ -244,10 +252,14 @@ def control_routes(
         return {"attempted": await webhooks.settle()}
 
     async def resend(request: Request, body: dict[str, Any]) -> Any:
-        try:
-            delivery_id = int(request.path_params["deliveryId"])
-        except ValueError:
-            raise InvalidParameter("deliveryId", "must be an integer") from None
+        text = request.path_params["deliveryId"]
+        if not _INTEGER.fullmatch(text):
+            raise InvalidParameter("deliveryId", "must be an integer")
+        delivery_id = int(text[:_MAX_ID_DIGITS])
+        if len(text) > _MAX_ID_DIGITS or not 1 <= delivery_id <= _MAX_ROW_ID:
+            # An integer no delivery can have (SQLite row ids are 1 to 2**63 - 1) is not found, like any other.
+            shown = text if len(text) <= _MAX_ID_DIGITS else f"{text[:_MAX_ID_DIGITS]}..."
+            raise WebhookNotFound(f"webhook delivery {shown} not found")
         resent = webhooks.resend(delivery_id)
         await emulator.store.flushed()
         await webhooks.settle()

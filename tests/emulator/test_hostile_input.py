@@ -151,3 +151,58 @@ def test_a_hostile_control_body_gets_a_400_json_error(client: Any, body: bytes, 
     assert response.status_code == 400
     assert response.json() == {"code": ErrorCode.MALFORMED_REQUEST, "msg": message, "data": None}
     assert client.get("/_emulator/rates", auth=None).json() == before
+
+
+@pytest.mark.parametrize(
+    "delivery_id",
+    ["1180591620717411303424", "-1180591620717411303424", "9223372036854775808", "0", "-1", "9" * 5000],
+    ids=["2**70", "-2**70", "2**63", "zero", "negative", "5000-digits"],
+)
+def test_an_out_of_range_delivery_id_is_not_found(client: Any, delivery_id: str) -> None:
+    response = client.post(f"/_emulator/webhooks/{delivery_id}/resend", auth=None)
+    assert response.status_code == 404
+    assert response.json()["code"] == ErrorCode.WEBHOOK_NOT_FOUND
+    assert len(response.json()["msg"]) < 100
+
+
+@pytest.mark.parametrize("delivery_id", ["abc", "1.5", "١٢", "1_0"])
+def test_a_delivery_id_that_is_no_integer_is_an_invalid_parameter(client: Any, delivery_id: str) -> None:
+    response = client.post(f"/_emulator/webhooks/{delivery_id}/resend", auth=None)
+    assert (response.status_code, response.json()["msg"]) == (422, "invalid parameter deliveryId: must be an integer")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/orders/1180591620717411303424",
+        "/orders/" + "9" * 5000,
+        "/orders/%00",
+        "/merchants/1180591620717411303424/balances",
+        "/merchants/" + "9" * 5000 + "/balances",
+    ],
+)
+def test_an_out_of_range_order_or_merchant_id_is_not_found(client: Any, path: str) -> None:
+    response = client.get(f"/_emulator{path}", auth=None)
+    assert response.status_code == 404
+    assert response.json()["code"] in (ErrorCode.ORDER_NOT_FOUND, ErrorCode.UNKNOWN_MERCHANT)
+
+
+@pytest.mark.parametrize("method", ["pay", "fail", "process", "complete", "close"])
+def test_an_out_of_range_order_id_is_not_found_by_every_transition(client: Any, method: str) -> None:
+    response = client.post(f"/_emulator/orders/{'9' * 5000}/{method}", json={}, auth=None)
+    assert (response.status_code, response.json()["code"]) == (404, ErrorCode.ORDER_NOT_FOUND)
+
+
+def test_a_balance_of_an_out_of_range_merchant_is_not_found(client: Any) -> None:
+    response = client.put(f"/_emulator/merchants/{'9' * 5000}/balances/USDT", json={"available": "1"}, auth=None)
+    assert (response.status_code, response.json()["code"]) == (404, ErrorCode.UNKNOWN_MERCHANT)
+
+
+def test_a_merchant_id_longer_than_the_document_allows_is_not_created(client: Any) -> None:
+    response = client.put(f"/_emulator/merchants/{'9' * 65}", json={"secretKey": "k"}, auth=None)
+    assert (response.status_code, response.json()["msg"]) == (
+        422,
+        "invalid parameter merchantId: must be at most 64 characters",
+    )
+    merchants = client.get("/_emulator/merchants", auth=None).json()["data"]
+    assert all(len(merchant["merchantId"]) <= 64 for merchant in merchants)
