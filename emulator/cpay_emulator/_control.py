@@ -7,15 +7,15 @@ cashier page. Answers are ``{code, msg, data}`` with a plain HTTP status.
 
 from __future__ import annotations
 
-import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
@@ -36,6 +36,7 @@ from cpay_emulator._errors import (
     WebhookNotFound,
 )
 from cpay_emulator._faults import DEFAULT_HOLD_SECONDS, Faults
+from cpay_emulator._jsontext import load_json_text
 from cpay_emulator._model import FeeRates, Merchant
 from cpay_emulator._service import Emulator
 from cpay_emulator._spec import describe_error, inline_refs, load_spec
@@ -50,6 +51,11 @@ CONTROL_PREFIX = "/_emulator"
 CONTROL_SPEC_PATH = Path(__file__).with_name("control-openapi.yaml")
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+
+_INTEGER = re.compile(r"-?[0-9]+")
+_MAX_ID_DIGITS = 20  # "-" and 19 digits: 2**63 - 1 has 19; int() refuses texts over 4,300 digits
+_MAX_ROW_ID = 2**63 - 1
+_MAX_MERCHANT_ID = 64
 
 HTTP_STATUS: dict[type[EmulatorError], int] = {
     UnknownMerchant: 404,
@@ -105,9 +111,11 @@ def control_routes(
                 raw = await request.body()
                 if raw.strip():
                     try:
-                        body = json.loads(raw)
-                    except ValueError:
-                        raise MalformedRequest("the body must be JSON") from None
+                        body = load_json_text(raw.decode("utf-8"))
+                    except UnicodeDecodeError:
+                        raise MalformedRequest("the body must be UTF-8 JSON text") from None
+                    except ValueError as error:
+                        raise MalformedRequest(f"the body {error}") from None
                 if validator is not None and not validator.is_valid(body):
                     raise InvalidParameter(*describe_error(next(iter(validator.iter_errors(body)))))
                 result = handler(request, body)
@@ -118,6 +126,13 @@ def control_routes(
                 return JSONResponse(
                     {"code": int(error.code), "msg": error.msg, "data": error.data},
                     status_code=HTTP_STATUS.get(type(error), 400),
+                )
+            except ClientDisconnect:
+                # The client hung up before its body was complete: nothing was done, and nobody reads an answer.
+                logger.info("control operation %s: the client disconnected before its body was complete", operation_id)
+                return JSONResponse(
+                    {"code": int(ErrorCode.MALFORMED_REQUEST), "msg": "the body is incomplete", "data": None},
+                    status_code=400,
                 )
             except Exception:
                 logger.exception("unexpected error in control operation %s", operation_id)
@@ -143,6 +158,8 @@ def control_routes(
         return [views.merchant_view(merchant) for merchant in emulator.merchants()]
 
     def save_merchant(request: Request, body: dict[str, Any]) -> Any:
+        if len(request.path_params["merchantId"]) > _MAX_MERCHANT_ID:  # control-openapi.yaml's maxLength
+            raise InvalidParameter("merchantId", f"must be at most {_MAX_MERCHANT_ID} characters")
         try:
             fee_rates = FeeRates.from_mapping(body.get("feeRates", {}))
         except ValueError as error:
@@ -235,10 +252,14 @@ def control_routes(
         return {"attempted": await webhooks.settle()}
 
     async def resend(request: Request, body: dict[str, Any]) -> Any:
-        try:
-            delivery_id = int(request.path_params["deliveryId"])
-        except ValueError:
-            raise InvalidParameter("deliveryId", "must be an integer") from None
+        text = request.path_params["deliveryId"]
+        if not _INTEGER.fullmatch(text):
+            raise InvalidParameter("deliveryId", "must be an integer")
+        delivery_id = int(text[:_MAX_ID_DIGITS])
+        if len(text) > _MAX_ID_DIGITS or not 1 <= delivery_id <= _MAX_ROW_ID:
+            # An integer no delivery can have (SQLite row ids are 1 to 2**63 - 1) is not found, like any other.
+            shown = text if len(text) <= _MAX_ID_DIGITS else f"{text[:_MAX_ID_DIGITS]}..."
+            raise WebhookNotFound(f"webhook delivery {shown} not found")
         resent = webhooks.resend(delivery_id)
         await emulator.store.flushed()
         await webhooks.settle()

@@ -12,7 +12,8 @@ spec's; the emulator adds only the wire-level steps the spec implies:
 * ``callbackURL`` and ``callBackURL`` are one field: either spelling is accepted wherever one is documented
   (both sent: the documented one wins).
 * Fields declared ``contentMediaType: application/json`` are parsed and checked against their
-  ``contentSchema`` (JSON Schema only annotates these keywords).
+  ``contentSchema`` (JSON Schema only annotates these keywords). They are parsed by ``load_json_text``, which the
+  control API's bodies share (``_jsontext``): nested at most 32 deep, and no lone surrogate.
 
 Each operation's 200 response schema (the envelope and its ``data``) is compiled too, for the validating proxy
 (``_proxy``), which checks both directions of real traffic with these same validators: ``request_errors`` and
@@ -22,7 +23,6 @@ Each operation's 200 response schema (the envelope and its ``data``) is compiled
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -33,6 +33,7 @@ import jsonschema_rs
 import yaml
 
 from cpay_emulator._errors import InvalidParameter
+from cpay_emulator._jsontext import load_json_text
 
 __all__ = [
     "CALLBACK_ALIASES",
@@ -241,9 +242,9 @@ class Operation:
             if text is None:
                 continue
             try:
-                content = json.loads(text)
-            except ValueError:
-                raise InvalidParameter(name, "must be JSON text") from None
+                content = load_json_text(text)
+            except ValueError as error:
+                raise InvalidParameter(name, str(error)) from None
             if not content_validator.is_valid(content):
                 first = next(iter(content_validator.iter_errors(content)))
                 raise InvalidParameter(*describe_error(first, prefix=f"{name}."))
@@ -283,9 +284,9 @@ def _all_errors(validator: jsonschema_rs.Validator, instance: Any, prefix: str =
 def _json_text_errors(validator: jsonschema_rs.Validator, text: str, field: str) -> list[tuple[str, str]]:
     """The errors of a JSON-in-a-string value against its ``contentSchema``."""
     try:
-        content = json.loads(text)
-    except ValueError:
-        return [(field, "must be JSON text")]
+        content = load_json_text(text)
+    except ValueError as error:
+        return [(field, str(error))]
     return [] if validator.is_valid(content) else _all_errors(validator, content, f"{field}.")
 
 

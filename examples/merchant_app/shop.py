@@ -125,7 +125,12 @@ def create_shop(client: CPayClient, secret_key: SecretKey, *, webhook_url: str) 
     shop = Shop()
 
     async def place_order(request: Request) -> Response:
-        form = await request.json()
+        try:
+            form = await request.json()
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested past the parser's recursion limit
+            return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
+        if not isinstance(form, dict):
+            return JSONResponse({"error": "the body must be a JSON object"}, status_code=400)
         try:
             amount = Decimal(str(form["amount"]))
         except (KeyError, InvalidOperation):

@@ -9,14 +9,16 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Final
-from urllib.parse import parse_qsl
+from typing import Any, Final
 
 import attrs
 
-from cpay_signing._errors import SignatureError, SignatureProblem, WebhookPayloadError
+from cpay_signing._errors import MalformedParametersError, SignatureError, SignatureProblem, WebhookPayloadError
+from cpay_signing._jsonshape import json_shape_problem
 from cpay_signing._secret import SecretKey
 from cpay_signing._sign import SIGN_FIELD, verify_sign
+from cpay_signing._wire import FORM_BODY
+from cpay_signing._wire import _decode_into as decode_form_into  # the verifier's own decoding
 
 __all__ = [
     "WEBHOOK_FAIL",
@@ -35,6 +37,9 @@ WEBHOOK_FAIL: Final = "FAIL"
 WEBHOOK_REPLY_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
 
 _MAX_FIELDS = 256  # section 15 has 15 fields; a body with hundreds is not a C-Pay notification
+_MAX_BODY = 64 << 10  # 64 KiB: the document's notification is under 1 KiB, a remark or extInfo at most a few
+_MAX_DEPTH = 8  # a notification is one flat object; anything nested is refused, deeper than this unparsed
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _REDACTED = "<redacted: equals the secret key>"
 
@@ -109,6 +114,12 @@ def parse_webhook(body: bytes, content_type: str, secret_key: str | SecretKey) -
     Raises ``WebhookPayloadError`` if the body cannot be read or a field is malformed, and
     ``SignatureError`` (carrying the received fields) if the ``sign`` is missing or wrong. The event's
     fields are checked only after the signature, so an unsigned forgery always gets ``SignatureError``.
+
+    Refused with ``WebhookPayloadError`` before the sign is checked, and before the body is decoded where
+    it can be: a body over 64 KiB; more than 256 fields; JSON nested more than 8 deep, or any nested value;
+    a field name given twice (in a form or a JSON object: a framework that reads the first of two values
+    would act on one the sign may not cover); text that is not strict UTF-8, or a JSON ``\\ud800``-style
+    escape of a lone surrogate. No other exception comes out of a hostile body.
     """
     key = SecretKey.of(secret_key)
     fields = _decode(body, content_type)
@@ -130,21 +141,41 @@ def webhook_reply(acknowledged: bool) -> tuple[bytes, str]:
 
 
 def _decode(body: bytes, content_type: str) -> dict[str, str]:
+    """The fields of a webhook body, bounded before anything is decoded: size first, then count and depth."""
     media_type = content_type.partition(";")[0].strip().lower()
+    if len(body) > _MAX_BODY:
+        raise WebhookPayloadError(f"webhook body is larger than {_MAX_BODY >> 10} KiB")
     try:
-        text = body.decode("utf-8")
         if media_type == "application/x-www-form-urlencoded":
-            return dict(parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=_MAX_FIELDS))
+            return _form_fields(body)
         if media_type == "application/json" or media_type.endswith("+json"):
-            return _json_fields(text)
-    except (UnicodeDecodeError, ValueError) as error:
-        # ValueError: bad JSON, too many fields. The message names the problem, not the body.
+            return _json_fields(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError, MalformedParametersError) as error:
+        # ValueError: bad JSON. RecursionError cannot come (the scan bounds the depth first) unless the caller's
+        # stack is already near its limit. The message names the problem, not the body.
         raise WebhookPayloadError(f"unreadable {media_type} webhook body: {_first_line(error)}") from None
     raise WebhookPayloadError(f"unsupported webhook content type {content_type[:100]!r}")
 
 
+def _form_fields(body: bytes) -> dict[str, str]:
+    # Counted on the raw bytes, as the stdlib's parse_qsl counts (max_num_fields): before any piece is decoded.
+    if body.count(b"&") >= _MAX_FIELDS:
+        raise WebhookPayloadError(f"webhook body has more than {_MAX_FIELDS} fields")
+    fields: dict[str, str] = {}
+    # The wire's own decoding: strict UTF-8 (so no lone surrogate), and a repeated name is refused, because
+    # frameworks disagree on which of its values is "the" value (Flask, Go and Java read the first, the
+    # stdlib's dict(parse_qsl(...)) the last), and the sign covers only one of them.
+    decode_form_into(fields, body, FORM_BODY)
+    return fields
+
+
 def _json_fields(text: str) -> dict[str, str]:
-    document = json.loads(text, parse_int=str, parse_float=str, parse_constant=_reject_constant)
+    problem = json_shape_problem(text, max_depth=_MAX_DEPTH, max_members=_MAX_FIELDS)
+    if problem is not None:
+        raise WebhookPayloadError(f"webhook body {problem}")
+    document = json.loads(
+        text, parse_int=str, parse_float=str, parse_constant=_reject_constant, object_pairs_hook=_unique_names
+    )
     if not isinstance(document, dict):
         raise WebhookPayloadError("a JSON webhook body must be an object")
     fields: dict[str, str] = {}
@@ -157,9 +188,20 @@ def _json_fields(text: str) -> dict[str, str]:
             fields[name] = "true" if value else "false"
         else:
             raise WebhookPayloadError(f"webhook field {name[:64]!r} is a nested {type(value).__name__}")
-        if len(fields) > _MAX_FIELDS:
-            raise WebhookPayloadError(f"webhook body has more than {_MAX_FIELDS} fields")
+        if _SURROGATE.search(name) or _SURROGATE.search(fields[name]):
+            # JSON's \ud800 escape decodes to a lone surrogate, which no UTF-8 text (and so no sign) can carry.
+            raise WebhookPayloadError(f"webhook field {name[:64]!r} holds a lone surrogate (a \\u escape)")
     return fields
+
+
+def _unique_names(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """JSON's ``object_pairs_hook``: refuse a repeated name, which ``json.loads`` would resolve to its last value."""
+    document: dict[str, Any] = {}
+    for name, value in pairs:
+        if name in document:
+            raise WebhookPayloadError(f"webhook field {name[:64]!r} is given more than once")
+        document[name] = value
+    return document
 
 
 def _reject_constant(constant: str) -> object:

@@ -163,6 +163,7 @@ def test_the_known_modules_are_the_package() -> None:
         "_errors",
         "_faults",
         "_ids",
+        "_jsontext",
         "_model",
         "_money",
         "_networks",

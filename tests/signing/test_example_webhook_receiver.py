@@ -68,3 +68,31 @@ def test_the_secret_comes_from_the_environment(receiver: ModuleType, monkeypatch
         receiver.app_from_environment()
     monkeypatch.setenv("CPAY_SECRET_KEY", SECRET)
     assert receiver.app_from_environment() is not None
+
+
+HOSTILE_BODIES = {
+    "nested-2000-deep": (b'{"a":' * 2000 + b"1" + b"}" * 2000, "application/json"),
+    "lone-surrogate": (b'{"merchantId": "20003092", "remark": "\\ud800", "sign": "00"}', "application/json"),
+    "status-put-in-front": (
+        b"orderStatus=14&" + "&".join(f"{k}={v}" for k, v in NOTIFICATION.items()).encode() + b"&sign=00",
+        "application/x-www-form-urlencoded",
+    ),
+    "repeated-json-name": (b'{"orderStatus": "14", "orderStatus": "0"}', "application/json"),
+    "10-mb-of-tiny-fields": (b"f=1&" * 2_500_000, "application/x-www-form-urlencoded"),
+    "not-utf-8": (b'{"remark": "\xff"}', "application/json"),
+    "not-json": (b"{", "application/json"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_BODIES))
+def test_a_hostile_body_gets_400_fail_not_500(receiver: ModuleType, name: str) -> None:
+    body, content_type = HOSTILE_BODIES[name]
+
+    async def deliver() -> httpx.Response:
+        # raise_app_exceptions=False: the answer a client gets (a 500 page), not the exception, if one escapes.
+        transport = httpx.ASGITransport(app=receiver.create_app(SecretKey(SECRET)), raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://merchant.test") as client:
+            return await client.post("/cpay/webhook", content=body, headers={"Content-Type": content_type})
+
+    response = asyncio.run(deliver())
+    assert (response.status_code, response.text) == (400, "FAIL")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import string
 from decimal import Decimal
@@ -140,8 +141,16 @@ def test_a_field_carrying_the_secret_is_redacted_from_the_error() -> None:
         (b'["merchantId"]', JSON, "must be an object"),
         (b'{"extInfo": {"a": 1}}', JSON, "'extInfo' is a nested dict"),
         (b'{"extInfo": [1]}', JSON, "'extInfo' is a nested list"),
-        ("&".join(f"f{i}=1" for i in range(300)).encode(), FORM, "Max number of fields exceeded"),
+        ("&".join(f"f{i}=1" for i in range(300)).encode(), FORM, "more than 256 fields"),
         (json.dumps({f"f{i}": "1" for i in range(300)}).encode(), JSON, "more than 256 fields"),
+        (b"merchantId=1&orderStatus", FORM, "not valid application/x-www-form-urlencoded"),
+        (b"orderStatus=14&orderStatus=0", FORM, "'orderStatus' is given more than once"),
+        (b'{"orderStatus": "14", "orderStatus": "0"}', JSON, "'orderStatus' is given more than once"),
+        (b'{"remark": "\\ud800"}', JSON, "'remark' holds a lone surrogate"),
+        (b'{"\\udfff": "1"}', JSON, "holds a lone surrogate"),
+        (b'{"a": ' * 2000 + b"1" + b"}" * 2000, JSON, "nested deeper than 8 levels"),
+        (b"[" * 2000 + b"]" * 2000, "application/vnd.cpay+json", "nested deeper than 8 levels"),
+        (b"merchantId=" + b"1" * (64 << 10), FORM, "larger than 64 KiB"),
     ],
     ids=[
         "text-plain",
@@ -155,6 +164,14 @@ def test_a_field_carrying_the_secret_is_redacted_from_the_error() -> None:
         "nested-array",
         "too-many-form-fields",
         "too-many-json-fields",
+        "form-piece-without-equals",
+        "repeated-form-name",
+        "repeated-json-name",
+        "lone-surrogate-value",
+        "lone-surrogate-name",
+        "json-2000-deep",
+        "array-2000-deep",
+        "over-64-kib",
     ],
 )
 def test_unreadable_bodies_are_payload_errors(body: bytes, content_type: str, message: str) -> None:
@@ -255,3 +272,128 @@ def test_any_signed_notification_verifies_and_any_changed_field_breaks_it(
     new_value = data.draw(st.text(alphabet=string.digits, min_size=1, max_size=14).filter(lambda v: v != fields[name]))
     with pytest.raises(SignatureError):
         parse_webhook(encode({**body, name: new_value}), content_type, SECRET)
+
+
+# -- hostile bodies (issue 19): refused with WebhookPayloadError, never another exception, never half-read -----
+
+PENDING = {k: v for k, v in EXAMPLE.items() if k != "sign"} | {"orderStatus": "0"}
+
+
+def test_a_status_put_in_front_of_a_signed_form_webhook_is_refused() -> None:
+    # Flask's request.form, Go's FormValue and Java's getParameter read the first orderStatus (14, COMPLETED);
+    # the sign covers the last (0, PENDING). Before: parse_webhook kept the last, verified, returned PENDING.
+    body = b"orderStatus=14&" + urlencode(signed(PENDING)).encode()
+    with pytest.raises(WebhookPayloadError, match="'orderStatus' is given more than once"):
+        parse_webhook(body, FORM, SECRET)
+
+
+def test_a_status_repeated_in_a_signed_json_webhook_is_refused() -> None:
+    body = '{"orderStatus": "14", ' + json.dumps(signed(PENDING))[1:]
+    with pytest.raises(WebhookPayloadError, match="'orderStatus' is given more than once"):
+        parse_webhook(body.encode(), JSON, SECRET)
+
+
+def test_a_repeated_name_inside_a_nested_value_is_refused_too() -> None:
+    with pytest.raises(WebhookPayloadError, match="'a' is given more than once"):
+        parse_webhook(b'{"extInfo": {"a": 1, "a": 2}}', JSON, SECRET)
+
+
+def test_a_huge_body_is_refused_by_its_size_before_anything_is_decoded(monkeypatch: pytest.MonkeyPatch) -> None:
+    # 10 MB of tiny fields: refused by the size check (its message), without a parse (json.loads would raise).
+    monkeypatch.setattr(json, "loads", _no_parse)
+    with pytest.raises(WebhookPayloadError, match="larger than 64 KiB"):
+        parse_webhook(b"{" + b'"f":1,' * 1_700_000 + b'"g":1}', JSON, SECRET)
+    with pytest.raises(WebhookPayloadError, match="larger than 64 KiB"):
+        parse_webhook(b"f=1&" * 2_500_000, FORM, SECRET)
+
+
+def test_too_many_json_fields_are_counted_before_the_body_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(json, "loads", _no_parse)
+    body = "{" + ",".join(f'"f{i}":1' for i in range(5000)) + "}"
+    assert len(body) < 64 << 10
+    with pytest.raises(WebhookPayloadError, match="has more than 256 fields"):
+        parse_webhook(body.encode(), JSON, SECRET)
+
+
+def _no_parse(*args: object, **kwargs: object) -> object:
+    raise AssertionError("the body was parsed before it was bounded")
+
+
+names = st.sampled_from([*sorted(EXAMPLE), "x", "a b", "ü"])
+
+
+@given(st.sampled_from([JSON, FORM]), names, st.text(max_size=8), st.booleans())
+def test_any_repeated_name_is_refused_wherever_the_copy_is(
+    content_type: str, name: str, other_value: str, copy_first: bool
+) -> None:
+    fields = signed({k: v for k, v in EXAMPLE.items() if k != "sign"} | {name: "v"})
+    if content_type == FORM:
+        copy, rest = urlencode({name: other_value}), urlencode(fields)
+        body = f"{copy}&{rest}" if copy_first else f"{rest}&{copy}"
+    else:
+        copy, rest = f"{json.dumps(name)}: {json.dumps(other_value)}", json.dumps(fields)[1:-1]
+        body = f"{{{copy}, {rest}}}" if copy_first else f"{{{rest}, {copy}}}"
+    with pytest.raises(WebhookPayloadError, match="given more than once"):
+        parse_webhook(body.encode(), content_type, SECRET)
+
+
+@given(st.integers(min_value=9, max_value=5000), st.sampled_from(["[", '{"a":']), st.sampled_from(sorted(EXAMPLE)))
+def test_any_nesting_deeper_than_8_is_refused_without_recursion(depth: int, opening: str, field: str) -> None:
+    closing = "]" if opening == "[" else "}"
+    nested = opening * depth + "1" + closing * depth
+    body = json.dumps(signed({k: v for k, v in EXAMPLE.items() if k != "sign"}))[:-1] + f', "{field}x": {nested}}}'
+    with pytest.raises(WebhookPayloadError, match="nested deeper than 8 levels"):
+        parse_webhook(body.encode(), JSON, SECRET)
+
+
+@given(st.integers(min_value=2, max_value=8), st.sampled_from(["[", '{"a":']))
+def test_shallow_nesting_is_refused_as_a_nested_value(depth: int, opening: str) -> None:
+    closing = "]" if opening == "[" else "}"
+    body = '{"extInfo": ' + opening * (depth - 1) + "1" + closing * (depth - 1) + "}"
+    with pytest.raises(WebhookPayloadError, match="'extInfo' is a nested"):
+        parse_webhook(body.encode(), JSON, SECRET)
+
+
+surrogates = st.integers(min_value=0xD800, max_value=0xDFFF).map(lambda point: f"\\u{point:04x}")
+
+
+@given(surrogates, st.text(max_size=6), st.sampled_from(["name", "value"]))
+def test_any_lone_surrogate_escape_is_refused(escape: str, around: str, where: str) -> None:
+    text = json.dumps(around)[1:-1]
+    field = f'"{text}{escape}{text}"'
+    body = "{" + (f'{field}: "1"' if where == "name" else f'"remark": {field}') + "}"
+    with pytest.raises(WebhookPayloadError, match="lone surrogate"):
+        parse_webhook(body.encode(), JSON, SECRET)
+
+
+@given(st.integers(min_value=(64 << 10) + 1, max_value=(64 << 10) + 4096), st.sampled_from([JSON, FORM]))
+def test_any_body_over_64_kib_is_refused_and_any_under_is_read(size: int, content_type: str) -> None:
+    fields = signed({**{k: v for k, v in EXAMPLE.items() if k != "sign"}, "remark": ""})
+    encode = json.dumps if content_type == JSON else urlencode
+    padding = size - len(encode(fields).encode())
+    with pytest.raises(WebhookPayloadError, match="larger than 64 KiB"):
+        parse_webhook(encode({**fields, "remark": "r" * padding}).encode(), content_type, SECRET)
+    under = signed({**{k: v for k, v in EXAMPLE.items() if k != "sign"}, "remark": "r" * (padding - 4096)})
+    assert len(encode(under).encode()) <= 64 << 10
+    assert parse_webhook(encode(under).encode(), content_type, SECRET).remark == "r" * (padding - 4096)
+
+
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=200).map(str.encode),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+            lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+            max_leaves=20,
+        ).map(lambda document: json.dumps(document).encode()),
+        st.lists(st.sampled_from(['{"a":', "[", "]", "}", '"', "\\ud800", ":", ",", "1", '"a"', "%FF", "&", "="])).map(
+            lambda tokens: "".join(tokens).encode()
+        ),
+        st.integers(min_value=0, max_value=3000).map(lambda depth: b"[" * depth + b'{"a":' * depth),
+    ),
+    st.sampled_from([JSON, FORM, "application/problem+json", "text/plain"]),
+)
+def test_any_body_gets_an_event_or_a_typed_error(body: bytes, content_type: str) -> None:
+    with contextlib.suppress(WebhookPayloadError, SignatureError):  # any other exception fails the test
+        parse_webhook(body, content_type, SECRET)

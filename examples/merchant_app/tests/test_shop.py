@@ -72,3 +72,27 @@ def test_a_card_payment_is_paid_on_the_cashier_page(shop: Any, cpay_emulator: CP
     order = place(shop, method="card")
     cpay_emulator.pay(order["cpayOrderId"])
     assert shop_order(shop, order["orderId"])["status"] == "paid"
+
+
+HOSTILE_WEBHOOKS = {
+    "nested-2000-deep": (b'{"a":' * 2000 + b"1" + b"}" * 2000, "application/json"),
+    "lone-surrogate": (b'{"merchantId": "1", "remark": "\\ud800", "sign": "00"}', "application/json"),
+    "repeated-status": (b"orderStatus=14&orderStatus=0&sign=00", "application/x-www-form-urlencoded"),
+    "10-mb-of-tiny-fields": (b"f=1&" * 2_500_000, "application/x-www-form-urlencoded"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_WEBHOOKS))
+def test_a_hostile_webhook_body_gets_400_fail(shop: Any, name: str) -> None:
+    body, content_type = HOSTILE_WEBHOOKS[name]
+    response = shop.post("/cpay/webhook", content=body, headers={"content-type": content_type})
+    assert (response.status_code, response.text) == (400, "FAIL")
+
+
+@pytest.mark.parametrize(
+    "body", [b"{", b"[" * 2000 + b"]" * 2000, b'["amount"]', b"\xff"], ids=["not-json", "deep", "array", "not-utf8"]
+)
+def test_a_malformed_order_request_gets_400_not_500(shop: Any, body: bytes) -> None:
+    response = shop.post("/orders", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 400
+    assert response.json() == {"error": "the body must be a JSON object"}

@@ -76,24 +76,18 @@ def seeded_app(target: Target, spec_path: Path | None = None) -> Any:
 
 @contextlib.contextmanager
 def running_emulator(app: Any, *, server_headers: bool = True) -> Iterator[str]:
-    """Serve ``app`` with uvicorn on a free port of 127.0.0.1 in a thread; yield its base URL; stop it.
+    """Serve ``app`` on a free port of 127.0.0.1 in a thread, as ``cpay-emulator serve`` and ``proxy`` serve it
+    (``_server.server_config``: uvicorn on httptools, its request heads bounded); yield its base URL; stop it.
 
     ``server_headers=False``: no ``Date``/``Server`` of uvicorn's own (a proxy returns its upstream's).
     """
     import uvicorn
 
-    config = uvicorn.Config(
-        app,
-        host="127.0.0.1",
-        port=0,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-        server_header=server_headers,
-        date_header=server_headers,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="cpay-emulator", daemon=True)
+    from cpay_emulator._server import bind, server_config
+
+    sock = bind("127.0.0.1", 0)
+    server = uvicorn.Server(server_config(app, server_headers=server_headers))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="cpay-emulator", daemon=True)
     thread.start()
     try:
         deadline = time.monotonic() + _START_TIMEOUT
