@@ -315,10 +315,14 @@ class OperationEndpoint:
             await self._serve(scope, receive, send)
             return
         if faults.envelope is not None:
-            await read_body(scope, receive)  # the request is taken, and not handled: no state changes
             traceid = new_traceid(self.emulator.clock.now_ms())
-            scope["cpay.code"] = faults.envelope.code
-            await send_json(send, envelope(faults.envelope.code, faults.envelope.msg, None, traceid))
+            code, msg = faults.envelope.code, faults.envelope.msg
+            try:
+                await read_body(scope, receive)  # the request is taken, and not handled: no state changes
+            except MalformedRequest as error:  # not even taken: the request's own error, as without the fault
+                code, msg = int(error.code), error.msg
+            scope["cpay.code"] = code
+            await send_json(send, envelope(code, msg, None, traceid))
             return
         assert faults.drop is not None
 

@@ -81,6 +81,19 @@ class RequestFindings:
     """Every parameter but ``sign`` (``merchantId`` included), decoded; empty if unreadable."""
     problems: list[Problem]
 
+    @classmethod
+    def unchecked(cls, operation: Operation | None) -> RequestFindings:
+        """A request the proxy did not read (it did not arrive whole, or its check failed): nothing known of it."""
+        return cls(
+            operation=operation,
+            operation_id=operation.operation_id if operation else None,
+            merchant_id=None,
+            sign=SignStatus.UNCHECKED,
+            sign_value="",
+            parameters={},
+            problems=[],
+        )
+
 
 @attrs.define(kw_only=True)
 class ResponseFindings:
@@ -146,6 +159,10 @@ class Inspector:
         self._by_path: dict[str, dict[str, Operation]] = {}
         for operation in operations.values():
             self._by_path.setdefault(operation.path, {})[operation.method] = operation
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        """The operation of the spec at ``method`` and ``path``, if any."""
+        return self._by_path.get(path, {}).get(method)
 
     def request(self, method: str, path: str, query: bytes, body: bytes | None) -> RequestFindings:
         """Read and judge a request; ``body`` is the form body of a POST (``None``: none, or not form-encoded)."""

@@ -32,15 +32,15 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import orjson
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from cpay_emulator._errors import MalformedRequest
 from cpay_emulator._forwarding import Forwarder
-from cpay_emulator._inspection import Inspector, Problem, Redactor, RequestFindings, ResponseFindings, SignStatus
+from cpay_emulator._inspection import Inspector, Problem, Redactor, RequestFindings, ResponseFindings
 from cpay_emulator._proxy_reports import RunSummary, exchange_line, write_reports
 from cpay_emulator._recording import Recorder
 from cpay_emulator._violations import HEADER_LIMIT, REQUEST, Violation, ViolationLog, header_value, printable
-from cpay_emulator._wire import form_body, read_body, send_json
+from cpay_emulator._wire import IncompleteBody, form_body, read_body, send_json
 
 __all__ = ["HOP_BY_HOP", "PROXY_PREFIX", "ProxyApp"]
 
@@ -190,8 +190,11 @@ class ProxyApp:
         query: bytes = scope.get("query_string", b"")
         try:
             body = await read_body(scope, receive, limit=_MAX_BODY)
+        except IncompleteBody as error:  # half a request is never forwarded: the upstream would act on it
+            await self._aborted(send, number, method, path, error, started)
+            return
         except MalformedRequest as error:
-            await self._own_failure(send, number, method, path, 413, str(error), started)
+            await self._own_failure(send, number, method, path, 413, error.msg, started)
             return
         findings = self._inspect_request(method, path, query, body, scope)
         try:
@@ -301,15 +304,7 @@ class ProxyApp:
             return findings
         except Exception:
             logger.exception("the proxy could not check the request %s %s; forwarding it unchecked", method, path)
-            return RequestFindings(
-                operation=None,
-                operation_id=None,
-                merchant_id=None,
-                sign=SignStatus.UNCHECKED,
-                sign_value="",
-                parameters={},
-                problems=[],
-            )
+            return RequestFindings.unchecked(None)
 
     def _inspect_response(
         self, findings: RequestFindings, status: int, headers: list[tuple[bytes, bytes]], content: bytes
@@ -333,6 +328,35 @@ class ProxyApp:
     ) -> None:
         self.log.record_exchange(findings.operation_id or f"{method} {path} (not in openapi.yaml)", violations)
 
+    async def _aborted(
+        self, send: Send, number: int, method: str, path: str, error: IncompleteBody, started: float
+    ) -> None:
+        """A request that did not arrive whole: not forwarded, logged, recorded as aborted; 400 if anyone listens."""
+        self.log.aborted += 1
+        if not error.disconnected:
+            body = orjson.dumps({"error": f"cpay-emulator proxy: {error.msg}", "status": 400, "exchange": number})
+            await send_json(send, body, 400, ((b"x-cpay-exchange", b"%d" % number),))
+        duration_ms = (time.perf_counter() - started) * 1000
+        reason = error.msg
+        logger.warning(
+            "exchange=%d %s %s aborted, not forwarded: %s %.1fms", number, method, printable(path), reason, duration_ms
+        )
+        if self.recorder is not None:
+            findings = RequestFindings.unchecked(self.inspector.operation(method, path))
+            self.recorder.record(
+                exchange=number,
+                method=method,
+                path=path,
+                request=findings,
+                status=None,
+                response=None,
+                response_text=None,
+                violations=[],
+                duration_ms=duration_ms,
+                error=error.msg,
+                aborted=True,
+            )
+
     async def _own_failure(
         self,
         send: Send,
@@ -348,17 +372,7 @@ class ProxyApp:
         self.log.proxy_errors += 1
         reason = self.redactor.clean(reason, findings.sign_value if findings else "")
         body = orjson.dumps({"error": f"cpay-emulator proxy: {reason}", "status": status, "exchange": number})
-        start: Message = {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", b"%d" % len(body)),
-                (b"x-cpay-exchange", b"%d" % number),
-            ],
-        }
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, body, status, ((b"x-cpay-exchange", b"%d" % number),))
         duration_ms = (time.perf_counter() - started) * 1000
         logger.error(
             "exchange=%d %s %s -> %d (the proxy's answer): %s %.1fms",

@@ -89,8 +89,10 @@ class Recorder:
         violations: Iterable[Violation],
         duration_ms: float,
         error: str | None = None,
+        aborted: bool = False,
     ) -> None:
-        """Write the exchange (``status``/``response`` ``None`` when the proxy answered itself: see ``error``)."""
+        """Write the exchange (``status``/``response`` ``None`` when the proxy answered itself: see ``error``;
+        ``aborted``: the request did not arrive whole and was not forwarded)."""
         parameters = {name: value for name, value in request.parameters.items() if name != SIGN}
         parameters[SIGN] = request.sign
         entry: dict[str, Any] = {
@@ -110,6 +112,8 @@ class Recorder:
         }
         if error is not None:
             entry["error"] = error
+        if aborted:
+            entry["aborted"] = True
         line = self.redactor.clean(orjson.dumps(entry).decode("utf-8"), request.sign_value).encode("utf-8") + b"\n"
         try:
             self._write(line)
