@@ -166,6 +166,7 @@ def test_the_known_modules_are_the_package() -> None:
         "_model",
         "_money",
         "_networks",
+        "_redaction",
         "_samples",
         "_store",
         "_views",
