@@ -41,7 +41,7 @@ FAULTS = "_faults"
 HTTP_LIBRARIES = frozenset({"starlette", "uvicorn", "uvloop", "httpx", "httptools"})
 ASSEMBLERS = frozenset({"__init__", "__main__", "_proxy_cli"})
 """The package, and the command-line modules (``_proxy_cli`` implements ``cpay-emulator proxy`` and ``replay``)."""
-PROXY_CHECKS = frozenset({"_codes", "_inspection", "_violations", "_recording", "_proxy_reports"})
+PROXY_CHECKS = frozenset({"_codes", "_inspection", "_violations", "_recording", "_proxy_reports", "_relay"})
 """What the proxy checks and writes, below its surface: no HTTP module but ``_spec`` (the validators), nor library."""
 PROXY = PROXY_CHECKS | {"_proxy", "_forwarding", "_replay", "_proxy_cli"}
 EMULATOR_STATE = DOMAIN | {"_store", "_webhooks", "_middleware", "_views"}
