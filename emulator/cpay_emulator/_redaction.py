@@ -106,12 +106,17 @@ def encoded_pattern(text: str) -> str:
     return "".join(_character(character) for character in text)
 
 
+# A value stands alone: no letter or digit touches it (a percent or \\u escape before it counts as a separator),
+# and it is not the whole part of a decimal number.
+_BEFORE = r"(?:(?<![0-9A-Za-z])(?<![0-9]\.)|(?<=%[0-9A-Fa-f]{2})|(?<=\\u[0-9A-Fa-f]{4}))"
+_AFTER = r"(?![0-9A-Za-z])(?!\.[0-9])"
+
+
 @functools.lru_cache(maxsize=4096)
 def _value_pattern(value: str) -> re.Pattern[str]:
-    """``value`` in any encoding, not as part of a longer number (``123`` is not masked in ``1234`` or ``123.50``)."""
-    before = r"(?<![0-9])(?<![0-9]\.)" if value[:1].isdigit() else ""
-    after = r"(?![0-9])(?!\.[0-9])" if value[-1:].isdigit() else ""
-    return re.compile(before + encoded_pattern(value) + after)
+    """``value`` in any encoding, standing alone: a CVV ``7391`` is masked in ``cvv=7391&`` or ``cvv%3D7391``, not
+    in ``73910``, ``7391.50`` or a hex ``ce7391e8`` (a short value occurs inside others by chance)."""
+    return re.compile(_BEFORE + encoded_pattern(value) + _AFTER)
 
 
 class Redactor:

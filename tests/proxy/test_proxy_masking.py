@@ -137,3 +137,11 @@ def test_the_redactor_masks_a_short_sensitive_value_only_as_a_whole_number() -> 
         "cvv=***&amount=73910&rate=7391.50&id=17391"
     )
     assert redactor.clean("card%3D4000002760003184%26", values=values) == "card%3D************3184%26"
+
+
+def test_a_short_sensitive_value_inside_a_hex_sign_or_an_id_is_left_alone() -> None:
+    values = {"7027": "***"}
+    text = "sign=0c4d1435ce7027e872a1&traceid=261125X7027&cvv%3D7027%26&note=\\u00267027"
+    assert Redactor([]).clean(text, values=values) == (
+        "sign=0c4d1435ce7027e872a1&traceid=261125X7027&cvv%3D***%26&note=\\u0026***"
+    )
