@@ -29,7 +29,7 @@ from cpay_emulator._coverage import SpecCoverage
 from cpay_emulator._docs import docs_routes
 from cpay_emulator._expiry import run_expiry_sweeps
 from cpay_emulator._faults import Faults
-from cpay_emulator._forwarding import forwarder_for
+from cpay_emulator._forwarding import ForwarderFactory, forwarder_for
 from cpay_emulator._inspection import Inspector
 from cpay_emulator._middleware import AccessLogMiddleware, CommitBeforeResponse, EmulatorApp
 from cpay_emulator._model import Merchant
@@ -179,6 +179,8 @@ class ProxyConfig:
     not written). ``timeout``: seconds to connect to, send to and hear from the upstream (then 504).
     ``transport``: forward through httpx with this transport instead of the proxy's own connections (tests:
     ``httpx.ASGITransport(app)``, an in-process upstream; ``httpx.AsyncHTTPTransport()``: httpx over the network).
+    ``forwarder``: build the forwarder with this factory ``(upstream, timeout) -> Forwarder`` instead (the
+    hostile-upstream suite runs each candidate so); not with ``transport``.
     """
 
     upstream: str
@@ -193,6 +195,11 @@ class ProxyConfig:
     keep_violations: int = 10_000
     header_limit: int = HEADER_LIMIT
     transport: httpx.AsyncBaseTransport | None = None
+    forwarder: ForwarderFactory | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.forwarder is not None and self.transport is not None:
+            raise ValueError("give the proxy a transport or a forwarder factory, not both")
 
 
 def create_proxy_app(config: ProxyConfig) -> ProxyApp:
@@ -217,7 +224,11 @@ def create_proxy_app(config: ProxyConfig) -> ProxyApp:
         upstream=config.upstream,
         inspector=Inspector(operations, config.secrets, config.codes, sensitive),
         redactor=redactor,
-        forwarder=forwarder_for(config.upstream, config.timeout, config.transport),
+        forwarder=(
+            config.forwarder(config.upstream, config.timeout)
+            if config.forwarder is not None
+            else forwarder_for(config.upstream, config.timeout, config.transport)
+        ),
         recorder=recorder,
         report_dir=config.report_dir,
         summary=RunSummary(

@@ -6,9 +6,11 @@ unchanged through its ``Forwarder`` (``_forwarding``: the proxy's own kept-alive
 ``http://`` upstream, an ``httpx.AsyncClient`` for ``https://`` or an in-process one): the same method, path,
 query string bytes, body bytes and end-to-end headers (hop-by-hop headers such as ``Connection`` and
 ``Transfer-Encoding`` are the two connections' own, and ``Host`` names the upstream: ``_relay``). It answers with
-the upstream's status, end-to-end headers and body bytes unchanged (compressed bodies stay compressed), adding only
-``x-cpay-exchange`` (the exchange's number) and ``x-cpay-violations`` (a JSON list, ``_violations.header_value``).
-A request that did not arrive whole is not forwarded at all, and is recorded as aborted.
+the upstream's status, end-to-end headers and body bytes unchanged (compressed bodies stay compressed), without
+any header of its own ``x-cpay-`` namespace, adding only ``x-cpay-exchange`` (the exchange's number) and
+``x-cpay-violations`` (a JSON list, ``_violations.header_value``). An answer it cannot relay honestly (a status
+a server cannot send, a coding it cannot undo: ``_relay.refusal``) is a 502 of its own. A request that did not
+arrive whole is not forwarded at all, and is recorded as aborted.
 
 The checks (``_inspection``) run on the request before it is sent and on the answer before it is returned;
 each exchange is counted in the ``ViolationLog`` (``GET /_proxy/violations``) before its answer is sent, and
@@ -43,7 +45,7 @@ from cpay_emulator._inspection import Inspector, Problem, RequestFindings, Respo
 from cpay_emulator._proxy_reports import RunSummary, exchange_line, write_reports
 from cpay_emulator._recording import Recorder
 from cpay_emulator._redaction import Redactor
-from cpay_emulator._relay import answer_headers, header, request_headers
+from cpay_emulator._relay import answer_headers, header, refusal, request_headers
 from cpay_emulator._violations import HEADER_LIMIT, REQUEST, Violation, ViolationLog, header_value, printable
 from cpay_emulator._wire import IncompleteBody, form_body, read_body, send_json
 
@@ -54,6 +56,7 @@ logger = logging.getLogger("cpay_emulator.proxy")
 PROXY_PREFIX = "/_proxy/"
 """The proxy's own endpoints; every other path is forwarded."""
 _MAX_BODY = 16 * 1024 * 1024
+_NO_BODY_STATUSES = (204, 304)  # no body, and no Content-Length a server would hold the (empty) body to
 
 
 class ProxyApp:
@@ -186,6 +189,10 @@ class ProxyApp:
             reason = f"forwarding to the upstream {self.upstream} failed ({type(error).__name__})"
             await self._own_failure(send, number, method, path, 502, reason, started, findings, forwarded)
             return
+        refused = refusal(status, headers)
+        if refused is not None:
+            await self._own_failure(send, number, method, path, 502, refused, started, findings, forwarded)
+            return
         answer = self._inspect_response(findings, status, headers, content)
         clean = self.redactor.clean
         sign, values = findings.sign_value, findings.sensitive_values
@@ -203,7 +210,9 @@ class ProxyApp:
             for direction, field, message in (*findings.problems, *answer.problems)
         ]
         out = answer_headers(headers)
-        if method == "HEAD" and header(headers, b"content-length"):
+        if status in _NO_BODY_STATUSES:
+            content = b""
+        elif method == "HEAD" and header(headers, b"content-length"):
             out.append((b"content-length", header(headers, b"content-length").encode("latin-1")))
         else:
             out.append((b"content-length", b"%d" % len(content)))
