@@ -10,7 +10,7 @@ forwarder met them (``tests/proxy/test_proxy_hostile_upstreams.py`` runs both ag
   ``x-cpay-violations: []`` must not become one;
 * informational answers (``1xx`` but ``101``) are passed over for the final one; a ``101`` ends the connection;
 * a connection is reused only while it is sound: its last answer complete and its request fully written, open,
-  idle under the expiry, and with nothing to read (``readable``): an upstream's close that arrived but that the
+  idle under the expiry, and with nothing to read (its socket polled): an upstream's close that arrived but that the
   event loop has not handled yet is seen before a request is written on it, as httpcore does.
 """
 
