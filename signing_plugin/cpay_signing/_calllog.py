@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from cpay_signing._masking import MASK, mask_sensitive
+from cpay_signing._masking import MASK, SENSITIVE_FIELDS, mask_sensitive
 from cpay_signing._secret import SecretKey
 
 __all__ = [
@@ -45,7 +45,7 @@ __all__ = [
 
 logger: Final = logging.getLogger("cpay")
 LOG_ENVIRONMENT_VARIABLE: Final = "CPAY_LOG"
-_SIGN: Final = "sign"
+_NEVER_LOGGED: Final = SENSITIVE_FIELDS | {"sign"}
 
 _LEVELS: Final = {"info": logging.INFO, "debug": logging.DEBUG}
 _FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -87,9 +87,7 @@ def log_parameters(request: httpx.Request, secret_key: SecretKey) -> None:
         for part in encoded
         for name, value in parse_qsl(part.decode("utf-8", "replace"), keep_blank_values=True)
     }
-    parameters = mask_sensitive(sent, secret=secret_key)
-    if _SIGN in parameters:
-        parameters[_SIGN] = MASK
+    parameters = mask_sensitive(sent, sensitive=_NEVER_LOGGED, secret=secret_key)
     logger.debug("operation=%s method=%s parameters=%r", operation_of(request.url), request.method, parameters)
 
 
