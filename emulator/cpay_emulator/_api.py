@@ -33,11 +33,9 @@ from cpay_emulator._errors import (
     EmulatorError,
     ErrorCode,
     InvalidParameter,
-    InvalidSignature,
     MalformedRequest,
-    MissingSignature,
     OperationNotImplemented,
-    UnknownMerchant,
+    signature_error,
 )
 from cpay_emulator._faults import Faults
 from cpay_emulator._ids import new_traceid
@@ -50,8 +48,6 @@ from cpay_signing import (
     MalformedParametersError,
     SecretKey,
     SignatureError,
-    SignatureProblem,
-    signing_payload,
     verify_request_parameters,
 )
 
@@ -315,10 +311,14 @@ class OperationEndpoint:
             await self._serve(scope, receive, send)
             return
         if faults.envelope is not None:
-            await read_body(scope, receive)  # the request is taken, and not handled: no state changes
             traceid = new_traceid(self.emulator.clock.now_ms())
-            scope["cpay.code"] = faults.envelope.code
-            await send_json(send, envelope(faults.envelope.code, faults.envelope.msg, None, traceid))
+            code, msg = faults.envelope.code, faults.envelope.msg
+            try:
+                await read_body(scope, receive)  # the request is taken, and not handled: no state changes
+            except MalformedRequest as error:  # not even taken: the request's own error, as without the fault
+                code, msg = int(error.code), error.msg
+            scope["cpay.code"] = code
+            await send_json(send, envelope(code, msg, None, traceid))
             return
         assert faults.drop is not None
 
@@ -354,7 +354,7 @@ class OperationEndpoint:
         except MalformedParametersError as error:
             raise MalformedRequest(str(error)) from None
         except SignatureError as error:
-            raise _signature_error(error) from None
+            raise signature_error(error, self.operation.sensitive_fields, self._secret_key) from None
         merchant = self.emulator.merchant(verified.merchant_id)
         assert merchant is not None  # the lookup above just found it
         values = self.operation.validate(verified.parameters)
@@ -364,18 +364,6 @@ class OperationEndpoint:
 
 class _Dropped(Exception):  # noqa: N818 - internal signal: the response is to be lost
     pass
-
-
-def _signature_error(error: SignatureError) -> EmulatorError:
-    """The envelope error of a refused sign; a mismatch shows the string that was signed, never the key."""
-    if error.problem is SignatureProblem.MISSING:
-        return MissingSignature(str(error))
-    if error.problem is SignatureProblem.UNKNOWN_MERCHANT:
-        return UnknownMerchant(str(error))
-    return InvalidSignature(
-        "invalid sign: expected lowercase hex HMAC-SHA256 of "
-        f"{signing_payload(error.fields)!r} + '&key=<secret key>' (section 16)",
-    )
 
 
 def operation_endpoints(

@@ -29,19 +29,20 @@ from cpay_emulator._coverage import SpecCoverage
 from cpay_emulator._docs import docs_routes
 from cpay_emulator._expiry import run_expiry_sweeps
 from cpay_emulator._faults import Faults
-from cpay_emulator._forwarding import forwarder_for
-from cpay_emulator._inspection import Inspector, Redactor
+from cpay_emulator._forwarding import ForwarderFactory, forwarder_for
+from cpay_emulator._inspection import Inspector
 from cpay_emulator._middleware import AccessLogMiddleware, CommitBeforeResponse, EmulatorApp
 from cpay_emulator._model import Merchant
 from cpay_emulator._proxy import ProxyApp
 from cpay_emulator._proxy_reports import RunSummary, started_now
 from cpay_emulator._recording import DEFAULT_KEEP, DEFAULT_MAX_BYTES, Recorder
+from cpay_emulator._redaction import Redactor, sensitive_fields
 from cpay_emulator._service import DEFAULT_ORDER_TTL, Emulator
 from cpay_emulator._spec import compile_operations, default_spec_path, load_spec
 from cpay_emulator._store import MEMORY, Store
 from cpay_emulator._violations import HEADER_LIMIT, ViolationLog
 from cpay_emulator._webhooks import WebhookDispatcher, WebhookPolicy
-from cpay_signing import SecretKey
+from cpay_signing import SENSITIVE_FIELDS, SecretKey
 from cpay_signing._calllog import redact_httpx_request_lines  # the toolkit's one masker of httpx's request lines
 
 __all__ = [
@@ -178,6 +179,8 @@ class ProxyConfig:
     not written). ``timeout``: seconds to connect to, send to and hear from the upstream (then 504).
     ``transport``: forward through httpx with this transport instead of the proxy's own connections (tests:
     ``httpx.ASGITransport(app)``, an in-process upstream; ``httpx.AsyncHTTPTransport()``: httpx over the network).
+    ``forwarder``: build the forwarder with this factory ``(upstream, timeout) -> Forwarder`` instead (the
+    hostile-upstream suite runs each candidate so); not with ``transport``.
     """
 
     upstream: str
@@ -192,6 +195,11 @@ class ProxyConfig:
     keep_violations: int = 10_000
     header_limit: int = HEADER_LIMIT
     transport: httpx.AsyncBaseTransport | None = None
+    forwarder: ForwarderFactory | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.forwarder is not None and self.transport is not None:
+            raise ValueError("give the proxy a transport or a forwarder factory, not both")
 
 
 def create_proxy_app(config: ProxyConfig) -> ProxyApp:
@@ -203,8 +211,10 @@ def create_proxy_app(config: ProxyConfig) -> ProxyApp:
     """
     redact_httpx_request_lines()  # httpx's own "HTTP Request:" log lines carry the URL, and so the sign
     spec_path = config.spec_path or default_spec_path()
-    operations = compile_operations(load_spec(spec_path))
-    redactor = Redactor(config.secrets.values())
+    document = load_spec(spec_path)
+    operations = compile_operations(document)
+    sensitive = sensitive_fields(document) | SENSITIVE_FIELDS
+    redactor = Redactor(config.secrets.values(), sensitive)
     recorder = (
         Recorder(config.record, redactor, max_bytes=config.record_max_bytes, keep=config.record_keep)
         if config.record is not None
@@ -212,9 +222,13 @@ def create_proxy_app(config: ProxyConfig) -> ProxyApp:
     )
     return ProxyApp(
         upstream=config.upstream,
-        inspector=Inspector(operations, config.secrets, config.codes),
+        inspector=Inspector(operations, config.secrets, config.codes, sensitive),
         redactor=redactor,
-        forwarder=forwarder_for(config.upstream, config.timeout, config.transport),
+        forwarder=(
+            config.forwarder(config.upstream, config.timeout)
+            if config.forwarder is not None
+            else forwarder_for(config.upstream, config.timeout, config.transport)
+        ),
         recorder=recorder,
         report_dir=config.report_dir,
         summary=RunSummary(

@@ -13,7 +13,10 @@ API answers every outcome HTTP 200 with its code, and the control API maps outco
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from typing import Any, ClassVar
+
+from cpay_signing import SecretKey, SignatureError, SignatureProblem, mask_sensitive, signing_payload
 
 __all__ = [
     "CardDeclined",
@@ -35,6 +38,7 @@ __all__ = [
     "UnsupportedNetwork",
     "UnsupportedPair",
     "WebhookNotFound",
+    "signature_error",
 ]
 
 
@@ -207,3 +211,24 @@ class CardDeclined(EmulatorError):
 
     def __init__(self, msg: str) -> None:
         super().__init__(msg, data={"orderId": "", "pageData": "", "ccStorageID": ""})
+
+
+def signature_error(
+    error: SignatureError, sensitive: frozenset[str], secret_key: Callable[[str], SecretKey | None]
+) -> EmulatorError:
+    """The outcome of a sign the toolkit's verifier refused; a mismatch shows the string that was signed.
+
+    Never the key; and the values of the ``sensitive`` fields (card data) and any value holding the merchant's
+    secret key are masked by ``cpay_signing.mask_sensitive``, as in the SDK's log: the message is the answer's
+    text, which clients log and proxies record.
+    """
+    if error.problem is SignatureProblem.MISSING:
+        return MissingSignature(str(error))
+    if error.problem is SignatureProblem.UNKNOWN_MERCHANT:
+        return UnknownMerchant(str(error))
+    shown = mask_sensitive(error.fields, sensitive=sensitive, secret=secret_key(error.fields.get("merchantId", "")))
+    masked = " (sensitive values masked)" if shown != error.fields else ""
+    return InvalidSignature(
+        "invalid sign: expected lowercase hex HMAC-SHA256 of "
+        f"{signing_payload(shown)!r} + '&key=<secret key>' (section 16){masked}",
+    )

@@ -10,15 +10,15 @@ The response: HTTP 200, JSON, valid against the operation's 200 response schema,
 answered with code 0, nor a right one with a signature error; and a ``sign`` inside ``data``
 (``createOrderByCreditCard``) signs the other fields of ``data``.
 
-No message carries the request's ``sign``, a secret key or a card number: the values of the card fields are
-masked in the validators' messages, and ``Redactor`` takes every secret out of any text before it leaves.
+Messages here may quote what was sent; the proxy takes the secret keys, the ``sign`` and the request's sensitive
+values (``RequestFindings.sensitive_values``) out of every text before it leaves (``_redaction.Redactor``).
 Nothing here does I/O: the proxy (``_proxy``) reads and forwards, this module judges.
 """
 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
@@ -26,9 +26,11 @@ import attrs
 import orjson
 
 from cpay_emulator._codes import CodeBook
+from cpay_emulator._redaction import sensitive_values
 from cpay_emulator._spec import MERCHANT_ID, SIGN, Operation
 from cpay_emulator._violations import REQUEST, RESPONSE
 from cpay_signing import (
+    SENSITIVE_FIELDS,
     MalformedParametersError,
     SecretKey,
     SignatureError,
@@ -38,17 +40,11 @@ from cpay_signing import (
 )
 
 __all__ = [
-    "CARD_FIELDS",
     "Inspector",
-    "Redactor",
     "RequestFindings",
     "ResponseFindings",
     "SignStatus",
 ]
-
-CARD_FIELDS = frozenset({"cardNumber", "cvv", "expDate"})
-"""pwpp's card data (section 12), masked wherever the proxy writes a value (the SDK's log masks the same)."""
-MASK = "***"
 
 
 class SignStatus:
@@ -80,6 +76,21 @@ class RequestFindings:
     parameters: dict[str, str]
     """Every parameter but ``sign`` (``merchantId`` included), decoded; empty if unreadable."""
     problems: list[Problem]
+    sensitive_values: dict[str, str] = attrs.field(factory=dict, repr=False)
+    """``{value: its mask}`` of the sensitive parameters sent (read even when unreadable), to take out of texts."""
+
+    @classmethod
+    def unchecked(cls, operation: Operation | None) -> RequestFindings:
+        """A request the proxy did not read (it did not arrive whole, or its check failed): nothing known of it."""
+        return cls(
+            operation=operation,
+            operation_id=operation.operation_id if operation else None,
+            merchant_id=None,
+            sign=SignStatus.UNCHECKED,
+            sign_value="",
+            parameters={},
+            problems=[],
+        )
 
 
 @attrs.define(kw_only=True)
@@ -93,29 +104,6 @@ class ResponseFindings:
     data_sign: str | None
     """``SignStatus`` of a ``sign`` inside ``data``, or ``None`` when ``data`` has none."""
     problems: list[Problem]
-
-
-class Redactor:
-    """Takes the configured secret keys (and a request's ``sign``) out of any text the proxy writes."""
-
-    def __init__(self, secrets: Iterable[SecretKey]) -> None:
-        self._secrets = tuple(sorted({secret.reveal() for secret in secrets}, key=len, reverse=True))
-
-    def clean(self, text: str, sign: str = "") -> str:
-        for secret in self._secrets:
-            if secret in text:
-                text = text.replace(secret, MASK)
-        if sign and sign in text:
-            text = text.replace(sign, f"<{SIGN}>")
-        return text
-
-
-def _mask_value(field: str, message: str, parameters: Mapping[str, str]) -> str:
-    """A validator's message about a card field, with the field's value masked."""
-    value = parameters.get(field.split(".", 1)[0])
-    if field.split(".", 1)[0] in CARD_FIELDS and value:
-        return message.replace(value, MASK)
-    return message
 
 
 def _sign_sent(query: bytes, body: bytes | None) -> str:
@@ -140,12 +128,23 @@ def _parameter_names(body: bytes) -> set[str]:
 class Inspector:
     """Judges one exchange against ``operations`` (compiled from the spec), ``secrets`` and ``codes``."""
 
-    def __init__(self, operations: Mapping[str, Operation], secrets: Mapping[str, SecretKey], codes: CodeBook) -> None:
+    def __init__(
+        self,
+        operations: Mapping[str, Operation],
+        secrets: Mapping[str, SecretKey],
+        codes: CodeBook,
+        sensitive: frozenset[str] = SENSITIVE_FIELDS,
+    ) -> None:
         self.codes = codes
+        self.sensitive = sensitive
         self._secrets = dict(secrets)
         self._by_path: dict[str, dict[str, Operation]] = {}
         for operation in operations.values():
             self._by_path.setdefault(operation.path, {})[operation.method] = operation
+
+    def operation(self, method: str, path: str) -> Operation | None:
+        """The operation of the spec at ``method`` and ``path``, if any."""
+        return self._by_path.get(path, {}).get(method)
 
     def request(self, method: str, path: str, query: bytes, body: bytes | None) -> RequestFindings:
         """Read and judge a request; ``body`` is the form body of a POST (``None``: none, or not form-encoded)."""
@@ -169,9 +168,7 @@ class Inspector:
                 )
         if operation is not None and sign != SignStatus.UNREADABLE:
             fields = {name: value for name, value in parameters.items() if name != MERCHANT_ID}
-            problems.extend(
-                (REQUEST, field, _mask_value(field, rule, fields)) for field, rule in operation.request_errors(fields)
-            )
+            problems.extend((REQUEST, field, rule) for field, rule in operation.request_errors(fields))
         return RequestFindings(
             operation=operation,
             operation_id=operation_id,
@@ -180,6 +177,7 @@ class Inspector:
             sign_value=sign_value,
             parameters=parameters,
             problems=problems,
+            sensitive_values=sensitive_values(query, body, self.sensitive),
         )
 
     def _verify(

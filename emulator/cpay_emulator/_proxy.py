@@ -5,9 +5,12 @@
 unchanged through its ``Forwarder`` (``_forwarding``: the proxy's own kept-alive HTTP/1.1 connections to an
 ``http://`` upstream, an ``httpx.AsyncClient`` for ``https://`` or an in-process one): the same method, path,
 query string bytes, body bytes and end-to-end headers (hop-by-hop headers such as ``Connection`` and
-``Transfer-Encoding`` are the two connections' own, and ``Host`` names the upstream). It answers with the
-upstream's status, headers and body bytes unchanged (compressed bodies stay compressed), adding only
-``x-cpay-exchange`` (the exchange's number) and ``x-cpay-violations`` (a JSON list, ``_violations.header_value``).
+``Transfer-Encoding`` are the two connections' own, and ``Host`` names the upstream: ``_relay``). It answers with
+the upstream's status, end-to-end headers and body bytes unchanged (compressed bodies stay compressed), without
+any header of its own ``x-cpay-`` namespace, adding only ``x-cpay-exchange`` (the exchange's number) and
+``x-cpay-violations`` (a JSON list, ``_violations.header_value``). An answer it cannot relay honestly (a status
+a server cannot send, a coding it cannot undo: ``_relay.refusal``) is a 502 of its own. A request that did not
+arrive whole is not forwarded at all, and is recorded as aborted.
 
 The checks (``_inspection``) run on the request before it is sent and on the answer before it is returned;
 each exchange is counted in the ``ViolationLog`` (``GET /_proxy/violations``) before its answer is sent, and
@@ -16,7 +19,9 @@ logged in one line and recorded with ``--record`` (``_recording``) just after: t
 
 The proxy's own failures are its own answers, never the upstream's and never a traceback: an upstream that
 refuses the connection or cannot be reached is 502, one that does not answer in time 504, each with a JSON
-body saying why, and a log line. A check that fails unexpectedly is logged and the traffic still flows.
+body saying why, and a log line. A check that fails unexpectedly is logged and the traffic still flows. No
+text it writes (log line, recording, violation, report) carries a secret key, a ``sign`` or a card number
+(``_redaction``).
 """
 
 from __future__ import annotations
@@ -26,61 +31,32 @@ import collections
 import itertools
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import orjson
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from cpay_emulator._errors import MalformedRequest
 from cpay_emulator._forwarding import Forwarder
-from cpay_emulator._inspection import Inspector, Problem, Redactor, RequestFindings, ResponseFindings, SignStatus
+from cpay_emulator._inspection import Inspector, Problem, RequestFindings, ResponseFindings
 from cpay_emulator._proxy_reports import RunSummary, exchange_line, write_reports
 from cpay_emulator._recording import Recorder
+from cpay_emulator._redaction import Redactor
+from cpay_emulator._relay import answer_headers, header, refusal, request_headers
 from cpay_emulator._violations import HEADER_LIMIT, REQUEST, Violation, ViolationLog, header_value, printable
-from cpay_emulator._wire import form_body, read_body, send_json
+from cpay_emulator._wire import IncompleteBody, form_body, read_body, send_json
 
-__all__ = ["HOP_BY_HOP", "PROXY_PREFIX", "ProxyApp"]
+__all__ = ["PROXY_PREFIX", "ProxyApp"]
 
 logger = logging.getLogger("cpay_emulator.proxy")
 
 PROXY_PREFIX = "/_proxy/"
 """The proxy's own endpoints; every other path is forwarded."""
-HOP_BY_HOP = frozenset(
-    {
-        b"connection",
-        b"keep-alive",
-        b"proxy-authenticate",
-        b"proxy-authorization",
-        b"proxy-connection",
-        b"te",
-        b"trailer",
-        b"trailers",
-        b"transfer-encoding",
-        b"upgrade",
-    }
-)
-"""Headers of one connection (RFC 9110, 7.6.1), never forwarded; a ``Connection`` header may name more."""
-_REQUEST_DROPPED = HOP_BY_HOP | {b"host", b"content-length", b"expect"}
-_RESPONSE_DROPPED = HOP_BY_HOP | {b"content-length"}
 _MAX_BODY = 16 * 1024 * 1024
-
-
-def _connection_listed(headers: Iterable[tuple[bytes, bytes]]) -> set[bytes]:
-    listed: set[bytes] = set()
-    for name, value in headers:
-        if name.lower() == b"connection":
-            listed.update(token.strip().lower() for token in value.split(b","))
-    return listed
-
-
-def _header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> str:
-    for name, value in headers:
-        if name.lower() == wanted:
-            return value.decode("latin-1")
-    return ""
+_NO_BODY_STATUSES = (204, 304)  # no body, and no Content-Length a server would hold the (empty) body to
 
 
 class ProxyApp:
@@ -190,47 +166,56 @@ class ProxyApp:
         query: bytes = scope.get("query_string", b"")
         try:
             body = await read_body(scope, receive, limit=_MAX_BODY)
+        except IncompleteBody as error:  # half a request is never forwarded: the upstream would act on it
+            await self._aborted(send, number, method, path, error, started)
+            return
         except MalformedRequest as error:
-            await self._own_failure(send, number, method, path, 413, str(error), started)
+            await self._own_failure(send, number, method, path, 413, error.msg, started)
             return
         findings = self._inspect_request(method, path, query, body, scope)
+        forwarded = request_headers(scope["headers"])
         try:
-            status, headers, content = await self.forwarder.forward(
-                method, self._target(scope, query), self._forwarded(scope["headers"]), body
-            )
+            status, headers, content = await self.forwarder.forward(method, self._target(scope, query), forwarded, body)
         except httpx.TimeoutException as error:
             reason = f"the upstream {self.upstream} did not answer in time ({type(error).__name__})"
-            await self._own_failure(send, number, method, path, 504, reason, started, findings)
+            await self._own_failure(send, number, method, path, 504, reason, started, findings, forwarded)
             return
         except httpx.HTTPError as error:
             reason = f"the upstream {self.upstream} cannot be reached ({type(error).__name__}: {error})"
-            await self._own_failure(send, number, method, path, 502, reason, started, findings)
+            await self._own_failure(send, number, method, path, 502, reason, started, findings, forwarded)
             return
         except Exception as error:  # a transport's own failure (an in-process upstream that raised): still a 502
             logger.exception("forwarding exchange %d to %s failed", number, self.upstream)
             reason = f"forwarding to the upstream {self.upstream} failed ({type(error).__name__})"
-            await self._own_failure(send, number, method, path, 502, reason, started, findings)
+            await self._own_failure(send, number, method, path, 502, reason, started, findings, forwarded)
+            return
+        refused = refusal(status, headers)
+        if refused is not None:
+            await self._own_failure(send, number, method, path, 502, refused, started, findings, forwarded)
             return
         answer = self._inspect_response(findings, status, headers, content)
+        clean = self.redactor.clean
+        sign, values = findings.sign_value, findings.sensitive_values
         violations = [
             Violation(
                 number,
                 findings.operation_id,
                 method,
-                path,
+                clean(path, sign, values),
                 direction,
-                field,
-                self.redactor.clean(message, findings.sign_value),
+                clean(field, sign, values),
+                clean(message, sign, values),
                 answer.traceid,
             )
             for direction, field, message in (*findings.problems, *answer.problems)
         ]
-        dropped = _RESPONSE_DROPPED | _connection_listed(headers)
-        out = [(name, value) for name, value in headers if name.lower() not in dropped]
-        if method != "HEAD" or not any(name.lower() == b"content-length" for name, _ in headers):
-            out.append((b"content-length", b"%d" % len(content)))
+        out = answer_headers(headers)
+        if status in _NO_BODY_STATUSES:
+            content = b""
+        elif method == "HEAD" and header(headers, b"content-length"):
+            out.append((b"content-length", header(headers, b"content-length").encode("latin-1")))
         else:
-            out.append((b"content-length", _header(headers, b"content-length").encode("latin-1")))
+            out.append((b"content-length", b"%d" % len(content)))
         out.append((b"x-cpay-exchange", b"%d" % number))
         out.append((b"x-cpay-violations", header_value(violations, number, self.header_limit)))
         await send({"type": "http.response.start", "status": status, "headers": out})
@@ -240,7 +225,7 @@ class ProxyApp:
 
         def log_and_record() -> None:
             line = exchange_line(number, method, path, findings, status, answer, duration_ms, violations)
-            logger.log(logging.WARNING if violations else logging.INFO, "%s", line)
+            logger.log(logging.WARNING if violations else logging.INFO, "%s", clean(line, sign, values))
             if self.recorder is not None:
                 self.recorder.record(
                     exchange=number,
@@ -252,6 +237,8 @@ class ProxyApp:
                     response_text=None if answer.body is not None else content.decode("utf-8", "replace"),
                     violations=violations,
                     duration_ms=duration_ms,
+                    request_headers=forwarded,
+                    response_headers=headers,
                 )
 
         self._after_answer(log_and_record)
@@ -282,11 +269,6 @@ class ProxyApp:
             target = b"".join(b"%%%02X" % byte if byte > 127 else bytes([byte]) for byte in target)
         return target
 
-    @staticmethod
-    def _forwarded(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
-        dropped = _REQUEST_DROPPED | _connection_listed(headers)
-        return [(name, value) for name, value in headers if name.lower() not in dropped]
-
     def _inspect_request(self, method: str, path: str, query: bytes, body: bytes, scope: Scope) -> RequestFindings:
         try:
             problems: list[Problem] = []
@@ -301,15 +283,7 @@ class ProxyApp:
             return findings
         except Exception:
             logger.exception("the proxy could not check the request %s %s; forwarding it unchecked", method, path)
-            return RequestFindings(
-                operation=None,
-                operation_id=None,
-                merchant_id=None,
-                sign=SignStatus.UNCHECKED,
-                sign_value="",
-                parameters={},
-                problems=[],
-            )
+            return RequestFindings.unchecked(None)
 
     def _inspect_response(
         self, findings: RequestFindings, status: int, headers: list[tuple[bytes, bytes]], content: bytes
@@ -318,8 +292,8 @@ class ProxyApp:
             return self.inspector.response(
                 findings,
                 status,
-                _header(headers, b"content-type"),
-                _header(headers, b"content-encoding"),
+                header(headers, b"content-type"),
+                header(headers, b"content-encoding"),
                 content,
             )
         except Exception:
@@ -333,6 +307,35 @@ class ProxyApp:
     ) -> None:
         self.log.record_exchange(findings.operation_id or f"{method} {path} (not in openapi.yaml)", violations)
 
+    async def _aborted(
+        self, send: Send, number: int, method: str, path: str, error: IncompleteBody, started: float
+    ) -> None:
+        """A request that did not arrive whole: not forwarded, logged, recorded as aborted; 400 if anyone listens."""
+        self.log.aborted += 1
+        if not error.disconnected:
+            body = orjson.dumps({"error": f"cpay-emulator proxy: {error.msg}", "status": 400, "exchange": number})
+            await send_json(send, body, 400, ((b"x-cpay-exchange", b"%d" % number),))
+        duration_ms = (time.perf_counter() - started) * 1000
+        reason = error.msg
+        logger.warning(
+            "exchange=%d %s %s aborted, not forwarded: %s %.1fms", number, method, printable(path), reason, duration_ms
+        )
+        if self.recorder is not None:
+            findings = RequestFindings.unchecked(self.inspector.operation(method, path))
+            self.recorder.record(
+                exchange=number,
+                method=method,
+                path=path,
+                request=findings,
+                status=None,
+                response=None,
+                response_text=None,
+                violations=[],
+                duration_ms=duration_ms,
+                error=error.msg,
+                aborted=True,
+            )
+
     async def _own_failure(
         self,
         send: Send,
@@ -343,28 +346,22 @@ class ProxyApp:
         reason: str,
         started: float,
         findings: RequestFindings | None = None,
+        forwarded: list[tuple[bytes, bytes]] | None = None,
     ) -> None:
-        """Answer for the proxy itself (413, 502, 504): a JSON body with the reason, and a log line."""
+        """Answer for the proxy itself (413, 502, 504): a JSON body with the reason, a log line, a recording."""
         self.log.proxy_errors += 1
-        reason = self.redactor.clean(reason, findings.sign_value if findings else "")
+        if findings is not None:
+            reason = self.redactor.clean(reason, findings.sign_value, findings.sensitive_values)
+        else:
+            reason = self.redactor.clean(reason)
         body = orjson.dumps({"error": f"cpay-emulator proxy: {reason}", "status": status, "exchange": number})
-        start: Message = {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", b"%d" % len(body)),
-                (b"x-cpay-exchange", b"%d" % number),
-            ],
-        }
-        await send(start)
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, body, status, ((b"x-cpay-exchange", b"%d" % number),))
         duration_ms = (time.perf_counter() - started) * 1000
         logger.error(
             "exchange=%d %s %s -> %d (the proxy's answer): %s %.1fms",
             number,
             method,
-            printable(path),
+            printable(self.redactor.clean(path)),
             status,
             printable(reason),
             duration_ms,
@@ -381,4 +378,5 @@ class ProxyApp:
                 violations=[],
                 duration_ms=duration_ms,
                 error=reason,
+                request_headers=forwarded or [],
             )

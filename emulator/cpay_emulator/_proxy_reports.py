@@ -92,6 +92,8 @@ def markdown(log: ViolationLog, summary: RunSummary) -> str:
     ]
     if log.proxy_errors:
         lines.append(f"- answered by the proxy (upstream unreachable or too slow): {log.proxy_errors}")
+    if log.aborted:
+        lines.append(f"- requests that did not arrive whole, not forwarded (recorded as aborted): {log.aborted}")
     if log.dropped:
         lines.append(f"- {log.dropped} early violations are counted here but no longer listed by /_proxy/violations")
     grouped = _by_operation(log)

@@ -1,14 +1,19 @@
 """``--record FILE``: each exchange through the proxy as one JSON line, in a file of bounded size, rotated.
 
-A line holds the time, the exchange's number, the operation, the request's parameters, the HTTP status, the
-response body (parsed JSON, or its text) and the violations. Nothing secret is written:
+A line holds the time, the exchange's number, the operation, the request's parameters and headers, the HTTP
+status, the response's headers and body (parsed JSON, or its text) and the violations. Nothing secret is
+written, and everything is masked before it is serialized (``_redaction.Redactor.scrub``):
 
 * ``sign`` is replaced by what the proxy knows of it (``valid``, ``invalid``, ``missing``, ``unchecked``), in
   the request and inside the response's ``data``; any other appearance of the request's ``sign`` becomes
   ``<sign>``;
-* a secret key never enters the proxy's texts, and ``Redactor`` would mask one that an upstream echoed;
-* pwpp's card fields are masked (``cardNumber`` keeps its last four digits, as on a receipt); ``replay``
-  sends test values in their place.
+* a configured secret key becomes ``***`` wherever it appears (a parameter, a header, an upstream's echo) and
+  however it was encoded there (raw, JSON-escaped, percent- or form-encoded);
+* the fields the spec marks ``x-cpay-sensitive`` (pwpp's card data) are masked by ``cpay_signing.mask_sensitive``
+  (``cardNumber`` keeps its last four digits, as on a receipt; ``replay`` sends test values in their place),
+  in the request, under those names anywhere in the response, and wherever the request's values reappear in
+  a text (an upstream's ``msg`` that quotes them);
+* credential headers (``Authorization``, ``Cookie``, ``Set-Cookie``...) are recorded as ``***``.
 
 The file grows to ``max_bytes`` and is then rotated like ``logging.handlers.RotatingFileHandler``: ``FILE``
 becomes ``FILE.1``, ``FILE.1`` becomes ``FILE.2``..., and ``FILE.<keep>`` is deleted. Each line is written
@@ -21,35 +26,27 @@ from __future__ import annotations
 import datetime
 import logging
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 import orjson
 
-from cpay_emulator._inspection import CARD_FIELDS, MASK, Redactor, RequestFindings, ResponseFindings
+from cpay_emulator._inspection import RequestFindings, ResponseFindings
+from cpay_emulator._redaction import Redactor
 from cpay_emulator._spec import SIGN
 from cpay_emulator._violations import Violation
+from cpay_signing import mask_sensitive
 
-__all__ = ["DEFAULT_KEEP", "DEFAULT_MAX_BYTES", "Recorder", "mask_card_fields", "read_recording", "recording_files"]
+__all__ = ["DEFAULT_KEEP", "DEFAULT_MAX_BYTES", "Recorder", "read_recording", "recording_files"]
+
+Headers = Sequence[tuple[bytes, bytes]]
 
 logger = logging.getLogger("cpay_emulator.proxy")
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_KEEP = 3
-
-
-def mask_card_fields(parameters: Mapping[str, str]) -> dict[str, str]:
-    """The parameters with pwpp's card data masked: ``cardNumber`` as ``************1111``, the others ``***``."""
-    masked = dict(parameters)
-    for name in CARD_FIELDS & masked.keys():
-        value = masked[name]
-        if name == "cardNumber" and len(value) > 4:
-            masked[name] = "*" * (len(value) - 4) + value[-4:]
-        elif value:
-            masked[name] = MASK
-    return masked
 
 
 def _with_sign_status(value: Any, status: str | None) -> Any:
@@ -89,10 +86,21 @@ class Recorder:
         violations: Iterable[Violation],
         duration_ms: float,
         error: str | None = None,
+        aborted: bool = False,
+        request_headers: Headers = (),
+        response_headers: Headers = (),
     ) -> None:
-        """Write the exchange (``status``/``response`` ``None`` when the proxy answered itself: see ``error``)."""
+        """Write the exchange (``status``/``response`` ``None`` when the proxy answered itself: see ``error``;
+        ``aborted``: the request did not arrive whole and was not forwarded)."""
+        redactor, sign, values = self.redactor, request.sign_value, request.sensitive_values
         parameters = {name: value for name, value in request.parameters.items() if name != SIGN}
+        parameters = mask_sensitive(parameters, sensitive=redactor.sensitive)
         parameters[SIGN] = request.sign
+        body = (
+            _with_sign_status(response.body, response.data_sign)
+            if response is not None and response.body is not None
+            else response_text
+        )
         entry: dict[str, Any] = {
             "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
             "exchange": exchange,
@@ -100,17 +108,19 @@ class Recorder:
             "method": method,
             "path": path,
             "merchantId": request.merchant_id,
-            "request": mask_card_fields(parameters),
+            "request": parameters,
+            "requestHeaders": redactor.headers(request_headers, sign, values),
             "status": status,
-            "response": _with_sign_status(response.body, response.data_sign)
-            if response is not None and response.body is not None
-            else response_text,
+            "responseHeaders": redactor.headers(response_headers, sign, values),
+            "response": body,
             "violations": [violation.to_json() for violation in violations],
             "durationMs": round(duration_ms, 3),
         }
         if error is not None:
             entry["error"] = error
-        line = self.redactor.clean(orjson.dumps(entry).decode("utf-8"), request.sign_value).encode("utf-8") + b"\n"
+        if aborted:
+            entry["aborted"] = True
+        line = orjson.dumps(redactor.scrub(entry, sign, values)) + b"\n"
         try:
             self._write(line)
         except OSError as failure:  # a full disk must not stop the traffic: say so, and go on

@@ -23,9 +23,9 @@ import attrs
 import httpx
 import orjson
 
-from cpay_emulator._inspection import MASK, SignStatus
+from cpay_emulator._inspection import SignStatus
 from cpay_emulator._spec import MERCHANT_ID, SIGN
-from cpay_signing import MalformedParametersError, SecretKey, sign_request_parameters
+from cpay_signing import MASK, MalformedParametersError, SecretKey, sign_request_parameters
 
 __all__ = ["Difference", "ReplayResult", "compare_shapes", "replay", "shape_of"]
 

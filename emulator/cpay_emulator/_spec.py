@@ -34,6 +34,8 @@ import yaml
 
 from cpay_emulator._errors import InvalidParameter
 from cpay_emulator._jsontext import load_json_text
+from cpay_emulator._redaction import sensitive_fields
+from cpay_signing import SENSITIVE_FIELDS
 
 __all__ = [
     "CALLBACK_ALIASES",
@@ -212,6 +214,9 @@ class Operation:
         default=(), repr=False
     )
     """``(path, contentSchema validator)`` of each JSON-in-a-string field of the response."""
+    sensitive_fields: frozenset[str] = SENSITIVE_FIELDS
+    """The fields whose values are never shown: those the spec marks ``x-cpay-sensitive`` (in any operation),
+    and always the SDK's ``SENSITIVE_FIELDS``."""
 
     def _values(self, params: Mapping[str, str]) -> dict[str, Any]:
         """The parameters as the spec's schema reads them: empty is absent, one callback spelling, integers."""
@@ -323,6 +328,7 @@ def _compile(schema: Mapping[str, Any]) -> jsonschema_rs.Validator:
 def compile_operations(document: Mapping[str, Any]) -> dict[str, Operation]:
     """Every operation of the spec by ``operationId``, each with a validator compiled from its schemas."""
     operations: dict[str, Operation] = {}
+    sensitive = sensitive_fields(document) | SENSITIVE_FIELDS
     for operation_id, method, path, operation in spec_operations(document):
         properties: dict[str, Any] = {}
         required: list[str] = []
@@ -371,6 +377,7 @@ def compile_operations(document: Mapping[str, Any]) -> dict[str, Operation]:
             response_json_fields=tuple(
                 (json_path, _compile(content)) for json_path, content in _json_paths(response_schema or {})
             ),
+            sensitive_fields=sensitive,
         )
     return operations
 

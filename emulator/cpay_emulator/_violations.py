@@ -112,6 +112,9 @@ class ViolationLog:
         self.exchanges = 0
         self.proxy_errors = 0
         """Exchanges the proxy answered itself (413, 502, 504): the upstream was not heard."""
+        self.aborted = 0
+        """Requests that did not arrive whole (the client disconnected, or the body fell short of its
+        Content-Length): never forwarded, recorded as aborted, and not counted in ``exchanges``."""
         self.exchanges_with_violations = 0
         self.operations: collections.Counter[str] = collections.Counter()
         """Exchanges per operation (or ``METHOD path (not in openapi.yaml)``)."""
@@ -163,6 +166,7 @@ class ViolationLog:
             "responseViolations": counts[RESPONSE],
             "notListed": self.dropped,
             "proxyErrors": self.proxy_errors,
+            "aborted": self.aborted,
         }
 
     def counts_by_direction(self) -> dict[str, int]:

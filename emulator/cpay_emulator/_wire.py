@@ -14,7 +14,16 @@ from starlette.types import Receive, Scope, Send
 from cpay_emulator._errors import MalformedRequest
 from cpay_emulator._faults import DroppedResponse, ResponseDropped
 
-__all__ = ["DROP_CONNECTION", "base_url", "drop_response", "envelope", "form_body", "read_body", "send_json"]
+__all__ = [
+    "DROP_CONNECTION",
+    "IncompleteBody",
+    "base_url",
+    "drop_response",
+    "envelope",
+    "form_body",
+    "read_body",
+    "send_json",
+]
 
 DROP_CONNECTION = "cpay.drop_connection"
 """The scope extension under which a server (``_server``) offers to close the request's connection at once."""
@@ -25,14 +34,43 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # built 
 _MAX_BODY = 1 << 20  # 1 MiB: submitKYC's 1000 records fit; anything larger is not a C-Pay request
 
 
+class IncompleteBody(MalformedRequest):
+    """The request's body did not arrive whole: the client disconnected first, or it stopped short of its
+    ``Content-Length``. Nothing may act on such a request (a handler would take half a write for a whole one).
+
+    ``received``: the bytes that came; ``expected``: the ``Content-Length`` (``None`` for a chunked body);
+    ``disconnected``: whether the client is gone (then no answer can reach it).
+    """
+
+    def __init__(self, received: int, expected: int | None, *, disconnected: bool) -> None:
+        promised = f"of {expected} bytes (Content-Length)" if expected is not None else "bytes of a chunked body"
+        why = "the client disconnected" if disconnected else "the body ended"
+        super().__init__(f"the request body is incomplete: {why} after {received} {promised}")
+        self.received = received
+        self.expected = expected
+        self.disconnected = disconnected
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope["headers"]:
+        if name == b"content-length":
+            return int(value) if value.isdigit() else None  # the server refused any other value already
+    return None
+
+
 async def read_body(scope: Scope, receive: Receive, limit: int = _MAX_BODY) -> bytes:
-    """The request body, at most ``limit`` bytes (1 MiB: a C-Pay request; the proxy allows more)."""
+    """The request body, whole, at most ``limit`` bytes (1 MiB: a C-Pay request; the proxy allows more).
+
+    The one reader of request bodies, for the emulator and the proxy. Raises ``IncompleteBody`` when the client
+    disconnects before the last byte, or the body ends short of its ``Content-Length`` (an in-process server
+    hands over whatever it was given); ``MalformedRequest`` when it is larger than ``limit``.
+    """
     chunks: list[bytes] = []
     size = 0
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise IncompleteBody(size, _content_length(scope), disconnected=True)
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
@@ -41,6 +79,11 @@ async def read_body(scope: Scope, receive: Receive, limit: int = _MAX_BODY) -> b
         chunks.append(chunk)
         if not message.get("more_body", False):
             break
+    expected = _content_length(scope)
+    if expected is not None and size < expected:
+        raise IncompleteBody(size, expected, disconnected=False)
+    if expected is not None and size > expected:
+        raise MalformedRequest(f"the request body has {size} bytes, more than its Content-Length ({expected})")
     return b"".join(chunks)
 
 

@@ -10,6 +10,8 @@
 * ``unwrap``: the typed ``data`` of a generated envelope, or ``BusinessError`` when its ``code`` is not 0;
   ``raise_for_business_error`` / ``araise_for_business_error`` raise it from httpx response hooks.
 * ``parse_webhook``: verify a webhook (section 15) and get a typed ``WebhookEvent``.
+* ``mask_sensitive``: the one mask of the values never shown (``SENSITIVE_FIELDS``: the card data the spec
+  marks ``x-cpay-sensitive``), used by the ``cpay`` log, the emulator's messages and the proxy's recording.
 * ``CPayError`` and its subclasses: the errors of the whole toolkit.
 
 Import everything from here; the underscored modules are private.
@@ -33,6 +35,7 @@ from cpay_signing._errors import (
     UnexpectedResponseError,
     WebhookPayloadError,
 )
+from cpay_signing._masking import MASK, SENSITIVE_FIELDS, mask_sensitive
 from cpay_signing._recovery import DEFAULT_DUPLICATE_CODES, DEFAULT_NOT_FOUND_CODES, Recovery, recovery_of
 from cpay_signing._retry import DEFAULT_INITIAL_RETRY_DELAY, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_DELAY
 from cpay_signing._secret import SecretKey
@@ -61,6 +64,8 @@ __all__ = [
     "DEFAULT_NOT_FOUND_CODES",
     "DEFAULT_TIMEOUT",
     "ENVIRONMENTS",
+    "MASK",
+    "SENSITIVE_FIELDS",
     "WEBHOOK_FAIL",
     "WEBHOOK_OK",
     "WEBHOOK_REPLY_CONTENT_TYPE",
@@ -89,6 +94,7 @@ __all__ = [
     "araise_for_business_error",
     "compute_sign",
     "create_client",
+    "mask_sensitive",
     "parse_webhook",
     "raise_for_business_error",
     "recovery_of",

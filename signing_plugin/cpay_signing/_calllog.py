@@ -4,9 +4,10 @@
   sent (a retry is a new line with the next ``attempt``); WARNING for a failed exchange (no response, HTTP
   429 or 5xx), with ``retry_in_s`` when the client will try again, and for each step of lost-response
   recovery.
-* DEBUG adds, before each request, its parameters with ``sign``, the card fields (``cardNumber``, ``cvv``,
-  ``expDate``) and any value that contains the secret key replaced by ``***``. URLs are never logged: a GET's
-  URL carries its ``sign``.
+* DEBUG adds, before each request, its parameters with ``sign`` replaced by ``***`` and the sensitive fields
+  and any value that contains the secret key masked by ``mask_sensitive`` (``_masking``: the card number keeps
+  its last four digits, ``cvv`` and ``expDate`` become ``***``). URLs are never logged: a GET's URL carries
+  its ``sign``.
 
 ``CPAY_LOG=info`` or ``CPAY_LOG=debug`` in the environment (read by ``create_client``) sets the logger's
 level and, when the program has configured no logging handler, prints to stderr, like ``OPENAI_LOG`` and
@@ -28,12 +29,12 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from cpay_signing._masking import MASK, SENSITIVE_FIELDS, mask_sensitive
 from cpay_signing._secret import SecretKey
 
 __all__ = [
     "LOG_ENVIRONMENT_VARIABLE",
     "MASK",
-    "MASKED_PARAMETERS",
     "configure_from_environment",
     "log_exchange",
     "log_parameters",
@@ -44,9 +45,7 @@ __all__ = [
 
 logger: Final = logging.getLogger("cpay")
 LOG_ENVIRONMENT_VARIABLE: Final = "CPAY_LOG"
-MASK: Final = "***"
-MASKED_PARAMETERS: Final = frozenset({"sign", "cardNumber", "cvv", "expDate"})
-"""Parameters whose values are never logged: the signature, and the card data of ``pwpp`` (PCI DSS)."""
+_NEVER_LOGGED: Final = SENSITIVE_FIELDS | {"sign"}
 
 _LEVELS: Final = {"info": logging.INFO, "debug": logging.DEBUG}
 _FORMAT: Final = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -83,12 +82,12 @@ def log_parameters(request: httpx.Request, secret_key: SecretKey) -> None:
     encoded = [request.url.query]
     if request.content:
         encoded.append(request.content)
-    secret = secret_key.reveal()
-    parameters = {
-        name: MASK if name in MASKED_PARAMETERS or secret in value else value
+    sent = {
+        name: value
         for part in encoded
         for name, value in parse_qsl(part.decode("utf-8", "replace"), keep_blank_values=True)
     }
+    parameters = mask_sensitive(sent, sensitive=_NEVER_LOGGED, secret=secret_key)
     logger.debug("operation=%s method=%s parameters=%r", operation_of(request.url), request.method, parameters)
 
 

@@ -120,9 +120,11 @@ def test_debug_adds_the_parameters_with_sign_and_card_data_masked(caplog: pytest
     assert parameters.startswith("operation=pwpp method=POST parameters={")
     assert f"'merchantTradeNo': '{request.merchant_trade_no}'" in parameters
     assert f"'merchantId': '{MERCHANT_ID}'" in parameters
-    for masked in ("sign", "cardNumber", "cvv", "expDate"):
+    for masked in ("sign", "cvv", "expDate"):
         assert f"'{masked}': '***'" in parameters
+    assert f"'cardNumber': '{'*' * (len(request.card_number) - 4)}{request.card_number[-4:]}'" in parameters
     assert request.card_number not in parameters
+    assert f"'{request.exp_date}'" not in parameters
 
 
 def wire_signs(script: Script) -> set[str]:

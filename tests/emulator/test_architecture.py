@@ -31,7 +31,7 @@ SQL_OWNERS = DOMAIN | {"_store"}
 HTTP_MODULES = (
     frozenset({"_app", "_middleware", "_wire", "_server", "_webhooks", "_spec", "_coverage", "__main__"})
     | frozenset({"_proxy_cli", "_replay"})
-    | {"_forwarding"}  # the proxy's connections to its upstream
+    | {"_forwarding", "_upstream_connection"}  # the proxy's connections to its upstream
     | SURFACES
 )
 WORKERS = frozenset({"_expiry"})
@@ -41,9 +41,9 @@ FAULTS = "_faults"
 HTTP_LIBRARIES = frozenset({"starlette", "uvicorn", "uvloop", "httpx", "httptools"})
 ASSEMBLERS = frozenset({"__init__", "__main__", "_proxy_cli"})
 """The package, and the command-line modules (``_proxy_cli`` implements ``cpay-emulator proxy`` and ``replay``)."""
-PROXY_CHECKS = frozenset({"_codes", "_inspection", "_violations", "_recording", "_proxy_reports"})
+PROXY_CHECKS = frozenset({"_codes", "_inspection", "_violations", "_recording", "_proxy_reports", "_relay"})
 """What the proxy checks and writes, below its surface: no HTTP module but ``_spec`` (the validators), nor library."""
-PROXY = PROXY_CHECKS | {"_proxy", "_forwarding", "_replay", "_proxy_cli"}
+PROXY = PROXY_CHECKS | {"_proxy", "_forwarding", "_upstream_connection", "_replay", "_proxy_cli"}
 EMULATOR_STATE = DOMAIN | {"_store", "_webhooks", "_middleware", "_views"}
 
 _SQL = re.compile(
@@ -167,6 +167,7 @@ def test_the_known_modules_are_the_package() -> None:
         "_model",
         "_money",
         "_networks",
+        "_redaction",
         "_samples",
         "_store",
         "_views",

@@ -104,5 +104,6 @@ def test_the_proxy_s_own_endpoints_answer_json_and_refuse_other_methods(closed_p
         "responseViolations": 0,
         "notListed": 0,
         "proxyErrors": 0,
+        "aborted": 0,
     }
     assert (bad_filter.status_code, wrong_method.status_code, unknown.status_code) == (400, 405, 404)

@@ -100,3 +100,17 @@ def test_tls_and_in_process_upstreams_go_through_httpx_and_plain_http_through_th
     )
     in_process = ProxyConfig(upstream=upstream, transport=httpx.ASGITransport(app=DivergentUpstream()))
     assert isinstance(create_proxy_app(in_process).forwarder, HttpxForwarder)
+
+
+def test_a_forwarder_factory_builds_the_proxy_s_forwarder_and_excludes_a_transport() -> None:
+    built: list[tuple[str, float]] = []
+
+    def factory(upstream: str, timeout: float) -> SocketForwarder:
+        built.append((upstream, timeout))
+        return SocketForwarder(upstream, timeout)
+
+    proxy = create_proxy_app(ProxyConfig(upstream="http://upstream.test", timeout=7.0, forwarder=factory))
+    assert isinstance(proxy.forwarder, SocketForwarder)
+    assert built == [("http://upstream.test", 7.0)]
+    with pytest.raises(ValueError, match="not both"):
+        ProxyConfig(upstream="http://upstream.test", forwarder=factory, transport=httpx.AsyncHTTPTransport())
