@@ -3,9 +3,10 @@
 A report holds two lists of :class:`Change`: what changed in the API as ``openapi.yaml`` describes it
 (``spec_changes.py``) and what changed in the generated package's public Python API (``package_changes.py``).
 Each change carries an :class:`Impact` from the client's point of view; the worst one decides the
-:class:`Level` of the next version (``versioning.py``). The report renders as Markdown, printed by
-``make generate``, written to ``reports/generate/changes.md`` and pasted by ``--bump`` into
-``generated/CHANGELOG.md``.
+:class:`Level` of the next version (``versioning.py``). Deprecations get a section of their own, after both
+lists, so that a reader of the changelog sees what to move away from before it is removed. The report
+renders as Markdown, printed by ``make generate``, written to ``reports/generate/changes.md`` and pasted by
+``--bump`` into ``generated/CHANGELOG.md``.
 """
 
 from __future__ import annotations
@@ -20,11 +21,12 @@ class Impact(enum.Enum):
 
     BREAKING = "Breaking"  # such code can fail: something it used is gone or behaves differently
     ADDED = "Added"  # something new; such code is unaffected
+    DEPRECATED = "Deprecated"  # still works, now warns (DeprecationWarning): a removal may follow
     CHANGED = "Changed"  # a compatible change of something that exists (a relaxed rule, a moved path)
     DOCUMENTATION = "Documentation"  # descriptions and summaries only
 
 
-IMPACT_ORDER = (Impact.BREAKING, Impact.ADDED, Impact.CHANGED, Impact.DOCUMENTATION)
+IMPACT_ORDER = (Impact.BREAKING, Impact.ADDED, Impact.DEPRECATED, Impact.CHANGED, Impact.DOCUMENTATION)
 
 
 class Level(enum.IntEnum):
@@ -67,11 +69,11 @@ class Report:
 
     @property
     def level(self) -> Level:
-        """Major for a breaking change, minor for an addition, patch for any other change, none otherwise."""
+        """Major for a breaking change, minor for an addition or a deprecation, patch for any other change."""
         impacts = {change.impact for change in self.changes}
         if Impact.BREAKING in impacts:
             return Level.MAJOR
-        if Impact.ADDED in impacts:
+        if impacts & {Impact.ADDED, Impact.DEPRECATED}:
             return Level.MINOR
         if impacts or self.spec_text_changed:
             return Level.PATCH
@@ -90,11 +92,12 @@ class Report:
         return f"Changes since {self.base_label}: {'; '.join(sides)}."
 
     def markdown_sections(self) -> list[str]:
-        """The report's body: one section per side, changes grouped breaking, added, changed, documentation."""
+        """The report's body: one section per side (breaking, added, changed, documentation), then deprecations."""
         lines: list[str] = []
         for title, changes in (
-            ("API (openapi.yaml)", self.spec_changes),
-            ("Python client (cpay_client)", self.package_changes),
+            ("API (openapi.yaml)", [c for c in self.spec_changes if c.impact is not Impact.DEPRECATED]),
+            ("Python client (cpay_client)", [c for c in self.package_changes if c.impact is not Impact.DEPRECATED]),
+            ("Deprecated", [change for change in self.changes if change.impact is Impact.DEPRECATED]),
         ):
             if not changes:
                 continue

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -27,15 +29,20 @@ import time
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import release
+import yaml
 from change_report import Level
+from spec_changes import load_yaml
 from versioning import ReleaseError
 
 GENERATOR_DIR = Path(__file__).resolve().parent
 ROOT = GENERATOR_DIR.parent
 CONFIG = GENERATOR_DIR / "config.yaml"
 TEMPLATES = GENERATOR_DIR / "templates"
+DEPRECATIONS_TEMPLATE = "deprecations.jinja"  # written next to a copy of TEMPLATES for each run
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 META = "uv"  # writes generated/pyproject.toml (uv_build backend): `pip install -e generated` works
 PROJECT_DIR_NAME = "cpay-client"
 CONSTRAINTS = ROOT / "requirements" / "constraints.txt"
@@ -128,9 +135,117 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def generate_into(destination: Path, spec: Path, config: Path = CONFIG) -> None:
-    """Run the pinned openapi-python-client on ``spec`` into the new folder ``destination``."""
+def generate_into(destination: Path, spec: Path, config: Path = CONFIG, templates: Path = TEMPLATES) -> None:
+    """Run the pinned openapi-python-client on ``spec`` into the new folder ``destination``.
+
+    Raises ``GeneratorFailedError`` when the generator fails or warns, and before it runs for a spec it is known
+    to turn into a broken client (``_refuse_broken_output``).
+    """
     _check_pins()
+    document = _read_document(spec)
+    _refuse_broken_output(document)
+    with tempfile.TemporaryDirectory(prefix="cpay-templates-") as folder:
+        _run_generator(destination, spec, config, _templates_for(document, templates, Path(folder) / "templates"))
+
+
+def _templates_for(document: dict[str, Any], templates: Path, folder: Path) -> Path:
+    """A copy of ``templates`` with ``deprecations.jinja``: what the spec marks deprecated, for the templates.
+
+    openapi-python-client reads ``deprecated`` but hands templates no such flag for operations and parameters,
+    so ``templates/endpoint_module.py.jinja`` imports these lists instead: ``[path, method]`` of each deprecated
+    operation and ``[path, method, name]`` of each deprecated parameter. (A model's fields need none: the model
+    template reads its schema.) The lists depend only on the spec, so the output still does too.
+    """
+    shutil.copytree(templates, folder)
+    operations, parameters = _deprecations(document)
+    (folder / DEPRECATIONS_TEMPLATE).write_text(
+        "{#- written by generator/generate.py for one run: what openapi.yaml marks deprecated -#}\n"
+        f"{{% set operations = {_jinja_literal(operations)} %}}\n"
+        f"{{% set parameters = {_jinja_literal(parameters)} %}}\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def _refuse_broken_output(document: dict[str, Any]) -> None:
+    """Refuse a request body with several media types: openapi-python-client 0.29.1 writes a broken client for it.
+
+    It types the body ``Model | Model | Unset`` without importing ``Unset`` (the module fails at import), and
+    ``_get_kwargs`` runs one ``isinstance`` branch per media type, so a model of the same class is set as both
+    ``data`` and ``json``: httpx sends the form under the last media type's ``Content-Type``, which the server
+    does not expect and ``cpay_signing`` refuses to sign. C-Pay needs only one: each interface of its document
+    "uses the form form to receive parameters".
+    """
+    for path, method, _, operation in _operations(document):
+        body = _resolved(document, operation.get("requestBody"))
+        content = body.get("content")
+        if isinstance(content, dict) and len(content) > 1:
+            raise GeneratorFailedError(
+                f"{method.upper()} {path}: the request body has {len(content)} media types "
+                f"({', '.join(map(str, content))}); openapi-python-client 0.29.1 generates a module that fails at "
+                "import for that and would send the form labelled as the last one. Give it one media type."
+            )
+
+
+def _read_document(spec: Path) -> dict[str, Any]:
+    """The parsed spec, or an empty one when it cannot be read: the generator then reports why."""
+    try:
+        document = load_yaml(spec.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    if not isinstance(document, dict) or not isinstance(document.get("paths") or {}, dict):
+        return {}  # not an OpenAPI document: the generator says why
+    return document
+
+
+def _resolved(document: dict[str, Any], node: Any) -> dict[str, Any]:
+    """``node`` with its local ``$ref`` followed (an empty mapping for a broken or circular one)."""
+    seen: set[str] = set()
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str) and node["$ref"].startswith("#/"):
+        if node["$ref"] in seen:
+            return {}
+        seen.add(node["$ref"])
+        target: Any = document
+        for part in node["$ref"][2:].split("/"):
+            target = target.get(part.replace("~1", "/").replace("~0", "~")) if isinstance(target, dict) else None
+        node = target
+    return node if isinstance(node, dict) else {}
+
+
+def _operations(document: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any], dict[str, Any]]]:
+    """``(path, method, path item, operation)`` of every operation of ``paths``, ``$ref`` followed."""
+    for path, item in (document.get("paths") or {}).items():
+        item = _resolved(document, item)
+        for method in HTTP_METHODS:
+            operation = item.get(method)
+            if isinstance(operation, dict):
+                yield str(path), method, item, operation
+
+
+def _deprecations(document: dict[str, Any]) -> tuple[list[list[str]], list[list[str]]]:
+    """``[path, method]`` of each deprecated operation, ``[path, method, name]`` of each deprecated parameter."""
+    operations: list[list[str]] = []
+    parameters: list[list[str]] = []
+    for path, method, item, operation in _operations(document):
+        if operation.get("deprecated") is True:
+            operations.append([path, method])
+        shared, own = item.get("parameters") or [], operation.get("parameters") or []
+        for node in [*(shared if isinstance(shared, list) else []), *(own if isinstance(own, list) else [])]:
+            parameter = _resolved(document, node)
+            if parameter.get("deprecated") is True and isinstance(parameter.get("name"), str):
+                parameters.append([path, method, parameter["name"]])
+    return operations, parameters
+
+
+def _jinja_literal(value: list[list[str]]) -> str:
+    """JSON, which Jinja reads as a list of strings, with the characters of Jinja's own delimiters escaped."""
+    text = json.dumps(value, ensure_ascii=True)
+    for character in "{}%#":
+        text = text.replace(character, f"\\u{ord(character):04x}")
+    return text
+
+
+def _run_generator(destination: Path, spec: Path, config: Path, templates: Path) -> None:
     venv_bin = Path(sys.executable).parent
     generator = venv_bin / "openapi-python-client"
     if not (venv_bin / "ruff").exists() or not generator.exists():
@@ -149,7 +264,7 @@ def generate_into(destination: Path, spec: Path, config: Path = CONFIG) -> None:
         "--config",
         str(config),
         "--custom-template-path",
-        str(TEMPLATES),
+        str(templates),
         "--meta",
         META,
         "--output-path",

@@ -7,11 +7,18 @@ attrs constructors, so this module adds, from the two loaded trees:
 
 * new modules, classes, functions, enum members, attributes and optional parameters (additions);
 * the constructor of every attrs model (``@_attrs_define``): a new field without a default is a new required
-  argument (breaking), one with a default an addition; a field that loses its default is breaking. Models are
-  built with keyword arguments (every example does), so field order is not part of the API;
-* changed annotations: breaking, unless the new type only adds members to a union where the value flows into
-  the client's caller's hands the safe way: a parameter (or a field of a model the API only takes) may accept
-  more, a return value (or a field of a model the API only returns) may promise less;
+  argument (breaking), one with a default an addition; a field that loses its default is breaking. For a
+  model the API only returns both are compatible changes: the client's parser builds it, and only code that
+  builds one itself (a test double) has to follow. A changed
+  default of a field is breaking where the API takes the model: ``to_dict`` sends the default for a caller
+  who left the field out, so the same call now sends something else (it is a compatible change for a model
+  the API only returns). The generated models are keyword-only (``templates/model.py.jinja``), so field
+  order is not part of their API; for a model that takes arguments by position, a field that moves to another
+  position is breaking (a positional call would fill another field), and becoming keyword-only is breaking;
+* changed annotations: breaking, unless the new type only widens where the value flows into the client's
+  caller's hands the safe way: a parameter (or a field of a model the API only takes) may accept more, a return
+  value (or a field of a model the API only returns) may promise less. Wider is a union that grows, ``float``
+  for ``int`` (PEP 484's numeric tower) and a type for its ``Literal`` (``str`` for ``Literal['a']``);
 * changed values of enum members and other public attributes: breaking.
 
 Private names (a leading underscore) and what a module merely imports are not part of the API.
@@ -19,6 +26,7 @@ Private names (a leading underscore) and what a module merely imports are not pa
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +37,9 @@ from change_report import Change, Impact
 
 PACKAGE = "cpay_client"
 ATTRS_DECORATORS = frozenset({"_attrs_define", "define", "attrs.define", "attr.s", "attrs.frozen"})
+# A model only the API returns is built by the client's parser; code that builds one itself is a test double.
+RECEIVED_ONLY = " (of a model the API only returns: it matters to code that builds one, such as a test double)"
+KEYWORD_ONLY = re.compile(r"\bkw_only\s*=\s*True\b")
 ENUM_BASES = frozenset({"Enum", "StrEnum", "IntEnum", "enum.Enum", "enum.StrEnum", "enum.IntEnum"})
 CLASS_NAME = re.compile(r"\b[A-Z][A-Za-z0-9_]*\b")
 
@@ -78,7 +89,35 @@ def compare_packages(old: griffe.Module, new: griffe.Module) -> list[Change]:
             text = f"{', '.join(f'`{name}`' for name in names)}: {text}" if len(names) > 1 else text
             subject = subject if len(names) > 1 else f"{subject}.{names[0]}"
         result.append(Change(impact, _public_name(subject, public_names), text))
-    return result
+    return _renames(result)
+
+
+_ADDED_FIELD = re.compile(r"^(?:optional|required) field `([A-Za-z0-9_]+)` added")
+
+
+def _renames(changes: list[Change]) -> list[Change]:
+    """A field removed and one added to the same model whose names differ only in word breaks: one rename.
+
+    openapi-python-client derives a field's name from its wire name, so a wire name respelled in case only
+    (``callbackURL`` -> ``callBackURL``) removes ``callback_url`` and adds ``call_back_url``. Reported as the
+    removal and the addition it is, a user is left to pair them; as a rename it says what to change.
+    """
+    added: dict[tuple[str, str], tuple[Change, str]] = {}
+    for change in changes:
+        match = _ADDED_FIELD.match(change.text)
+        if match:
+            added[(change.subject, match.group(1).replace("_", "").lower())] = (change, match.group(1))
+    result: list[Change] = []
+    paired: set[int] = set()
+    for change in changes:
+        owner, _, name = change.subject.rpartition(".")
+        twin = added.get((owner, name.replace("_", "").lower())) if change.text == "removed" else None
+        if twin is not None and id(twin[0]) not in paired:
+            paired.add(id(twin[0]))
+            result.append(Change(Impact.BREAKING, change.subject, f"renamed to `{twin[1]}`: use the new name"))
+        else:
+            result.append(change)
+    return [change for change in result if id(change) not in paired]
 
 
 def _public_name(path: str, public_names: dict[str, str]) -> str:
@@ -158,7 +197,7 @@ def _additions(old: PublicApi, new: PublicApi) -> Iterator[Change]:
         elif obj.is_function:
             yield Change(Impact.ADDED, path, "function added")
         elif obj.is_attribute:
-            yield _new_attribute(obj)
+            yield _new_attribute(obj, new.flows)
     for alias in sorted(new.aliases.keys() - old.aliases.keys()):
         target = new.objects.get(new.aliases[alias])
         described = _describe_class(target) if target is not None and target.is_class else "name"
@@ -193,11 +232,22 @@ def _listing(members: list[griffe.Object]) -> str:
     return "; ".join(f"{kind}{'s' if len(names) > 1 else ''} {', '.join(names)}" for kind, names in groups.items())
 
 
+@dataclass(frozen=True)
+class InitArgument:
+    """One argument that attrs generates for a model's ``__init__``: a field without ``init=False``."""
+
+    default: str | None  # the default's source text (``UNSET``); None: a required argument
+
+    @property
+    def required(self) -> bool:
+        return self.default is None
+
+
 def _describe_class(cls: griffe.Object) -> str:
     if not isinstance(cls, griffe.Class):
         return "class"
     if _is_enum(cls):
-        members = [name for name, member in cls.members.items() if member.is_attribute and not name.startswith("_")]
+        members = [name for name, member in cls.members.items() if _is_enum_member(name, member)]
         return f"enum (members {', '.join(members)})"
     if _is_attrs(cls):
         fields = _constructor(cls)
@@ -205,17 +255,18 @@ def _describe_class(cls: griffe.Object) -> str:
     return "class"
 
 
-def _new_attribute(attribute: griffe.Object) -> Change:
+def _new_attribute(attribute: griffe.Object, flows: dict[str, set[str]]) -> Change:
     owner = attribute.parent
-    if isinstance(owner, griffe.Class) and _is_enum(owner):
+    if isinstance(owner, griffe.Class) and _is_enum(owner) and _is_enum_member(attribute.name, attribute):
         return Change(Impact.ADDED, owner.path, f"enum member `{attribute.name}` added")
     if isinstance(owner, griffe.Class) and _is_attrs(owner):
         fields = _constructor(owner)
         if attribute.name in fields:
-            if fields[attribute.name]:
-                return Change(
-                    Impact.BREAKING, owner.path, f"required field `{attribute.name}` added (a new constructor argument)"
-                )
+            if fields[attribute.name].required:
+                text = f"required field `{attribute.name}` added (a new constructor argument)"
+                if flows.get(owner.name, set()) == {"received"}:
+                    return Change(Impact.CHANGED, owner.path, f"{text}{RECEIVED_ONLY}")
+                return Change(Impact.BREAKING, owner.path, text)
             return Change(Impact.ADDED, owner.path, f"optional field `{attribute.name}` added")
     return Change(Impact.ADDED, attribute.path, "attribute added")
 
@@ -226,12 +277,51 @@ def _changes_of_common_objects(old: PublicApi, new: PublicApi) -> Iterator[Chang
         if isinstance(before, griffe.Function) and isinstance(after, griffe.Function):
             yield from _function_changes(path, before, after)
         elif isinstance(before, griffe.Class) and isinstance(after, griffe.Class) and _is_attrs(after):
-            old_fields, new_fields = _constructor(before), _constructor(after)
-            for name in sorted(old_fields.keys() & new_fields.keys()):
-                if new_fields[name] and not old_fields[name]:
-                    yield Change(Impact.BREAKING, path, f"field `{name}` is now a required constructor argument")
+            yield from _constructor_changes(path, before, after, new.flows)
         elif isinstance(before, griffe.Attribute) and isinstance(after, griffe.Attribute):
             yield from _attribute_changes(path, before, after, new.flows)
+
+
+def _constructor_changes(
+    path: str, old: griffe.Class, new: griffe.Class, flows: dict[str, set[str]]
+) -> Iterator[Change]:
+    old_fields, new_fields = _constructor(old), _constructor(new)
+    received_only = flows.get(new.name, set()) == {"received"}
+    for name in sorted(old_fields.keys() & new_fields.keys()):
+        before, after = old_fields[name], new_fields[name]
+        if after.required and not before.required:
+            text = f"field `{name}` is now a required constructor argument"
+            if received_only:
+                yield Change(Impact.CHANGED, path, f"{text}{RECEIVED_ONLY}")
+            else:
+                yield Change(Impact.BREAKING, path, text)
+        elif before.required and not after.required:
+            yield Change(Impact.CHANGED, path, f"field `{name}` may now be left out (default `{after.default}`)")
+        elif before.default != after.default:
+            text = f"field `{name}`: default `{before.default}` -> `{after.default}`"
+            if received_only:
+                yield Change(Impact.CHANGED, path, text)
+            else:  # the API takes the model (or nothing says it does not): to_dict sends the new default
+                yield Change(Impact.BREAKING, path, f"{text} (the same call now sends another value)")
+    old_keywords, new_keywords = _is_keyword_only(old), _is_keyword_only(new)
+    if new_keywords and not old_keywords:
+        yield Change(Impact.BREAKING, path, "constructor is now keyword-only (arguments by position are refused)")
+    elif old_keywords and not new_keywords:
+        yield Change(Impact.CHANGED, path, "constructor now also takes arguments by position")
+    elif not new_keywords:
+        old_positions = {name: index for index, name in enumerate(old_fields, start=1)}
+        new_positions = {name: index for index, name in enumerate(new_fields, start=1)}
+        moved = [
+            f"`{name}` {old_positions[name]} -> {new_positions[name]}"
+            for name in old_fields
+            if name in new_positions and new_positions[name] != old_positions[name]
+        ]
+        if moved:
+            yield Change(
+                Impact.BREAKING,
+                path,
+                f"constructor arguments moved ({', '.join(moved)}): a call by position fills other fields",
+            )
 
 
 def _function_changes(path: str, old: griffe.Function, new: griffe.Function) -> Iterator[Change]:
@@ -244,11 +334,11 @@ def _function_changes(path: str, old: griffe.Function, new: griffe.Function) -> 
             continue
         before, after = str(previous.annotation), str(parameter.annotation)
         if before != after:
-            impact = Impact.CHANGED if _union(before) < _union(after) else Impact.BREAKING
+            impact = Impact.CHANGED if _widens(before, after) else Impact.BREAKING
             yield Change(impact, path, f"parameter `{parameter.name}`: type `{before}` -> `{after}`")
     before, after = str(old.returns), str(new.returns)
     if before != after:
-        impact = Impact.CHANGED if _union(after) < _union(before) else Impact.BREAKING
+        impact = Impact.CHANGED if _widens(after, before) else Impact.BREAKING
         yield Change(impact, path, f"return type `{before}` -> `{after}`")
 
 
@@ -259,7 +349,7 @@ def _attribute_changes(
     before, after = str(old.annotation), str(new.annotation)
     if old.annotation is not None and before != after:
         usage = flows.get(owner.name, set()) if isinstance(owner, griffe.Class) else set()
-        widened, narrowed = _union(before) < _union(after), _union(after) < _union(before)
+        widened, narrowed = _widens(before, after), _widens(after, before)
         compatible = (usage == {"sent"} and widened) or (usage == {"received"} and narrowed)
         yield Change(Impact.CHANGED if compatible else Impact.BREAKING, path, f"type `{before}` -> `{after}`")
     is_field = isinstance(owner, griffe.Class) and _is_attrs(owner)
@@ -272,21 +362,54 @@ def _is_attrs(cls: griffe.Class) -> bool:
     return any(str(decorator.value).split("(")[0] in ATTRS_DECORATORS for decorator in cls.decorators)
 
 
+def _is_keyword_only(cls: griffe.Class) -> bool:
+    """``@_attrs_define(kw_only=True)``: every constructor argument must be given by name."""
+    return any(KEYWORD_ONLY.search(str(decorator.value)) for decorator in cls.decorators)
+
+
 def _is_enum(cls: griffe.Class) -> bool:
     return any(str(base) in ENUM_BASES for base in cls.bases)
 
 
-def _constructor(cls: griffe.Object) -> dict[str, bool]:
-    """The arguments attrs generates for ``__init__``: field name -> required (no default)."""
-    fields: dict[str, bool] = {}
+def _is_enum_member(name: str, member: griffe.Object | griffe.Alias) -> bool:
+    """A value of an enum, not a property the templates add to every enum (``is_known``)."""
+    return member.is_attribute and "property" not in member.labels and not name.startswith("_")
+
+
+def _constructor(cls: griffe.Object) -> dict[str, InitArgument]:
+    """The arguments attrs generates for ``__init__``, in their order (the fields' source order)."""
+    fields: dict[str, InitArgument] = {}
     for name, member in cls.members.items():
         if not isinstance(member, griffe.Attribute) or member.annotation is None or "property" in member.labels:
             continue
         value = str(member.value) if member.value is not None else None
         if value is not None and re.search(r"\binit\s*=\s*False\b", value):
             continue
-        fields[name] = value is None
+        fields[name] = InitArgument(value)
     return fields
+
+
+def _widens(narrow: str, wide: str) -> bool:
+    """Whether annotation ``wide`` accepts every value of ``narrow`` and more: a union that grows, ``int`` within
+    ``float`` (PEP 484's numeric tower), a ``Literal`` within its type (``Literal['x']`` within ``str``)."""
+    narrow_members, wide_members = _union(narrow), _union(wide)
+
+    def within(member: str) -> bool:
+        if member in wide_members:
+            return True
+        if member == "int":
+            return "float" in wide_members
+        literal = re.fullmatch(r"Literal\[(.*)\]", member)
+        if literal is not None:
+            try:
+                values = ast.literal_eval(f"({literal[1]},)")
+            except (ValueError, SyntaxError):
+                return False
+            kinds = {type(value).__name__ for value in values}
+            return all(kind in wide_members or (kind == "int" and "float" in wide_members) for kind in kinds)
+        return False
+
+    return narrow != wide and all(within(member) for member in narrow_members)
 
 
 def _union(annotation: str) -> frozenset[str]:

@@ -29,7 +29,7 @@ import yaml
 from change_report import Level, Report
 from client_cache import cache_folder, cache_key, cached_client
 from package_changes import compare_packages, load
-from spec_changes import compare_documents
+from spec_changes import compare_documents, load_yaml
 from versioning import (
     Changelog,
     Release,
@@ -45,10 +45,16 @@ from versioning import (
 )
 
 CHANGELOG_NAME = "CHANGELOG.md"
+NOTES_NAME = "release-notes.md"
+NOTES_HEADER = (
+    "<!-- Notes for the next release of cpay-client and the SDK (cpay-openapi), written by hand: what the change\n"
+    "report cannot see (a template's change, the runtime's own API). `make generate BUMP=1` moves them into the\n"
+    "release's entry of generated/CHANGELOG.md and leaves this header. Markdown list items, one change each. -->\n"
+)
 REPORT_PATH = Path("reports") / "generate" / "changes.md"
 LEVEL_MEANING = {
     Level.MAJOR: "major: breaking changes",
-    Level.MINOR: "minor: additions, nothing breaks",
+    Level.MINOR: "minor: additions or deprecations, nothing breaks",
     Level.PATCH: "patch: no change to what a user calls or reads",
 }
 
@@ -73,6 +79,20 @@ class Workspace:
     @property
     def changelog(self) -> Path:
         return self.output / CHANGELOG_NAME
+
+    @property
+    def notes(self) -> Path:
+        """``generator/release-notes.md``: the hand-written notes the next release carries."""
+        return self.config.parent / NOTES_NAME
+
+    def pending_notes(self) -> str:
+        """The notes waiting for the next release, without the file's header ("" when there are none)."""
+        if not self.notes.is_file():
+            return ""
+        text = self.notes.read_text(encoding="utf-8")
+        if text.startswith("<!--"):
+            text = text.partition("-->")[2]
+        return text.strip()
 
     def shown(self, path: Path) -> str:
         try:
@@ -187,11 +207,14 @@ def prepare(
     config_text = config_with_version(workspace.config.read_text(encoding="utf-8"), version)
     _regenerate_as(workspace, config_text)
     spec = workspace.spec.read_bytes()
-    entry = Release(version, git_blob_id(spec), _title(spec), _entry_body(report, level))
+    notes = workspace.pending_notes()
+    entry = Release(version, git_blob_id(spec), _title(spec), _entry_body(report, level, notes))
     (workspace.fresh / CHANGELOG_NAME).write_text(
         changelog.with_release(entry, replacing=pending).render(), encoding="utf-8"
     )
     store_git_blob(workspace.root, workspace.spec)  # readable by the next report before it is committed
+    if notes:
+        workspace.notes.write_text(NOTES_HEADER, encoding="utf-8")  # carried by this release's entry now
     _publish(workspace, report, heading=f"Released cpay-client {version} ({LEVEL_MEANING[level]})", proposal=None)
     replaced = ", ".join(str(v) for v in sorted(pending)) if pending else ""
     print(
@@ -249,6 +272,9 @@ def _publish(workspace: Workspace, report: Report, *, heading: str, proposal: Ve
     lines = [f"## {heading}"]
     if report.level is not Level.NONE:
         lines += ["", report.summary(), *report.markdown_sections()]
+    notes = workspace.pending_notes()
+    if notes and proposal is not None:
+        lines += ["", f"### Release notes (written by hand, in {workspace.shown(workspace.notes)})", "", notes]
     if proposal is not None:
         lines += [
             "",
@@ -263,8 +289,11 @@ def _publish(workspace: Workspace, report: Report, *, heading: str, proposal: Ve
     print(f"(report written to {workspace.shown(path)})")
 
 
-def _entry_body(report: Report, level: Level) -> str:
-    return "\n".join([f"{LEVEL_MEANING[level].capitalize()}. {report.summary()}", *report.markdown_sections()])
+def _entry_body(report: Report, level: Level, notes: str = "") -> str:
+    sections = [f"{LEVEL_MEANING[level].capitalize()}. {report.summary()}", *report.markdown_sections()]
+    if notes:
+        sections += ["", "### Release notes", "", notes]
+    return "\n".join(sections)
 
 
 def _title(spec: bytes) -> str:
@@ -274,7 +303,7 @@ def _title(spec: bytes) -> str:
 
 def _parse(content: bytes, label: str) -> dict[str, Any]:
     try:
-        document = yaml.safe_load(content)
+        document = load_yaml(content)
     except yaml.YAMLError as error:
         raise ReleaseError(f"{label} is not YAML: {error}") from error
     if not isinstance(document, dict):

@@ -90,11 +90,38 @@ def test_the_same_package_has_no_change(tmp_path: Path) -> None:
 
 
 def test_a_model_field_without_a_default_is_a_new_required_constructor_argument(tmp_path: Path) -> None:
-    required = RESULT_MODEL.replace(
+    sent = REQUEST_MODEL.replace("        name: str\n", "        name: str\n        risk: str\n")
+    received = RESULT_MODEL.replace(
         "    label: str | Unset = UNSET", "    label: str | Unset = UNSET\n        risk: str"
     )
-    assert compare(tmp_path, **{"cpay_client/models/thing.py": required}) == [
-        "- Breaking: `cpay_client.models.Thing`: required field `risk` added (a new constructor argument)"
+    assert compare(tmp_path / "sent", **{"cpay_client/models/thing_request.py": sent}) == [
+        "- Breaking: `cpay_client.models.ThingRequest`: required field `risk` added (a new constructor argument)",
+        "- Breaking: `cpay_client.models.ThingRequest`: constructor arguments moved (`note` 2 -> 3): "
+        "a call by position fills other fields",  # the model of this test takes arguments by position
+    ]
+    # A model only the API returns is built by the parser: only a test double that builds one must follow.
+    assert compare(tmp_path / "received", **{"cpay_client/models/thing.py": received}) == [
+        "- Changed: `cpay_client.models.Thing`: required field `risk` added (a new constructor argument) (of a model "
+        "the API only returns: it matters to code that builds one, such as a test double)"
+    ]
+
+
+def test_a_literal_is_a_narrower_str_and_an_int_a_narrower_float(tmp_path: Path) -> None:
+    literal = RESULT_MODEL.replace(
+        "    label: str | Unset = UNSET", "    label: Literal['a, b'] | Unset = UNSET"
+    ).replace("    from attrs import define", "    from typing import Literal\n    from attrs import define")
+    number = REQUEST_MODEL.replace("    note: str | Unset = UNSET", "    note: int | Unset = UNSET")
+    wider_number = REQUEST_MODEL.replace("    note: str | Unset = UNSET", "    note: float | Unset = UNSET")
+    assert compare(tmp_path / "literal", **{"cpay_client/models/thing.py": literal}) == [
+        "- Changed: `cpay_client.models.Thing.label`: type `str | Unset` -> `Literal['a, b'] | Unset`"
+    ]
+    old = write_package(tmp_path / "int", **{"cpay_client/models/thing_request.py": number})
+    new = write_package(tmp_path / "float", **{"cpay_client/models/thing_request.py": wider_number})
+    assert [change.line() for change in compare_packages(load(old), load(new))] == [
+        "- Changed: `cpay_client.models.ThingRequest.note`: type `int | Unset` -> `float | Unset`"
+    ]
+    assert [change.line() for change in compare_packages(load(new), load(old))] == [
+        "- Breaking: `cpay_client.models.ThingRequest.note`: type `float | Unset` -> `int | Unset`"
     ]
 
 
@@ -116,6 +143,25 @@ def test_a_removed_field_and_a_field_that_loses_its_default_break(tmp_path: Path
     ]
 
 
+def test_a_field_whose_name_changes_only_in_word_breaks_is_one_rename(tmp_path: Path) -> None:
+    # callbackURL -> callBackURL on the wire gives callback_url -> call_back_url in Python.
+    before = REQUEST_MODEL.replace("    note: str | Unset = UNSET", "    callback_url: str | Unset = UNSET")
+    after = REQUEST_MODEL.replace("    note: str | Unset = UNSET", "    call_back_url: str | Unset = UNSET")
+    old = write_package(tmp_path / "old", **{"cpay_client/models/thing_request.py": before})
+    new = write_package(tmp_path / "new", **{"cpay_client/models/thing_request.py": after})
+    assert [change.line() for change in compare_packages(load(old), load(new))] == [
+        "- Breaking: `cpay_client.models.ThingRequest.callback_url`: renamed to `call_back_url`: use the new name"
+    ]
+
+
+def test_a_field_removed_beside_an_unrelated_new_one_is_no_rename(tmp_path: Path) -> None:
+    swapped = REQUEST_MODEL.replace("    note: str | Unset = UNSET", "    memo: str | Unset = UNSET")
+    assert compare(tmp_path, **{"cpay_client/models/thing_request.py": swapped}) == [
+        "- Breaking: `cpay_client.models.ThingRequest.note`: removed",
+        "- Added: `cpay_client.models.ThingRequest`: optional field `memo` added",
+    ]
+
+
 def test_an_enum_member_added_is_an_addition_and_one_removed_breaks(tmp_path: Path) -> None:
     assert compare(tmp_path / "added", **{"cpay_client/models/kind.py": KIND + '        C = "c"\n'}) == [
         "- Added: `cpay_client.models.Kind`: enum member `C` added"
@@ -125,6 +171,19 @@ def test_an_enum_member_added_is_an_addition_and_one_removed_breaks(tmp_path: Pa
     ]
     assert compare(tmp_path / "value", **{"cpay_client/models/kind.py": KIND.replace('"b"', '"bb"')}) == [
         "- Breaking: `cpay_client.models.Kind.B`: value 'b' -> 'bb'"
+    ]
+
+
+def test_a_property_of_an_enum_is_not_listed_as_one_of_its_members(tmp_path: Path) -> None:
+    known = KIND + "\n        @property\n        def is_known(self) -> bool:\n            return True\n"
+    new_enum = {"cpay_client/models/kind.py": known, "cpay_client/models/shade.py": known.replace("Kind", "Shade")}
+    models = (
+        "from .kind import Kind\nfrom .shade import Shade\nfrom .thing import Thing\n"
+        'from .thing_request import ThingRequest\n__all__ = ("Kind", "Shade", "Thing", "ThingRequest")\n'
+    )
+    assert compare(tmp_path, **new_enum, **{"cpay_client/models/__init__.py": models}) == [
+        "- Added: `cpay_client.models.Kind.is_known`: attribute added",
+        "- Added: `cpay_client.models.Shade`: enum (members A, B) added",
     ]
 
 
@@ -206,4 +265,86 @@ def test_a_removed_operation_module_breaks(tmp_path: Path) -> None:
     (new / "cpay_client/api/things/create_thing.py").unlink()
     assert [change.line() for change in compare_packages(load(old), load(new))] == [
         "- Breaking: `cpay_client.api.things.create_thing`: removed"
+    ]
+
+
+def test_a_changed_default_breaks_a_model_the_api_takes_not_one_it_returns(tmp_path: Path) -> None:
+    sent = REQUEST_MODEL.replace("    note: str | Unset = UNSET", '    note: str | Unset = "en-US"')
+    received = RESULT_MODEL.replace("    label: str | Unset = UNSET", '    label: str | Unset = "en-US"')
+    assert compare(tmp_path / "sent", **{"cpay_client/models/thing_request.py": sent}) == [
+        "- Breaking: `cpay_client.models.ThingRequest`: field `note`: default `UNSET` -> `'en-US'` "
+        "(the same call now sends another value)"
+    ]
+    assert compare(tmp_path / "received", **{"cpay_client/models/thing.py": received}) == [
+        "- Changed: `cpay_client.models.Thing`: field `label`: default `UNSET` -> `'en-US'`"
+    ]
+
+
+def test_a_field_that_gets_a_default_may_be_left_out(tmp_path: Path) -> None:
+    optional = REQUEST_MODEL.replace("        name: str\n", "        name: str | Unset = UNSET\n")
+    assert compare(tmp_path, **{"cpay_client/models/thing_request.py": optional}) == [
+        "- Changed: `cpay_client.models.ThingRequest`: field `name` may now be left out (default `UNSET`)",
+        "- Changed: `cpay_client.models.ThingRequest.name`: type `str` -> `str | Unset`",
+    ]
+
+
+POSITIONAL_PAYOUT = """
+    from attrs import define as _attrs_define
+    from ..types import UNSET, Unset
+
+    @_attrs_define
+    class ThingRequest:
+        name: str
+        total_amount: str
+        received_amount: str
+        to_address: str
+"""
+# receivedAmount made optional: the generator declares required fields first, so it moves behind to_address.
+POSITIONAL_PAYOUT_MOVED = """
+    from attrs import define as _attrs_define
+    from ..types import UNSET, Unset
+
+    @_attrs_define
+    class ThingRequest:
+        name: str
+        total_amount: str
+        to_address: str
+        received_amount: str | Unset = UNSET
+"""
+
+
+def test_a_field_that_moves_breaks_a_positional_model_but_not_a_keyword_only_one(tmp_path: Path) -> None:
+    def keyword_only(source: str) -> str:
+        return source.replace("@_attrs_define\n", "@_attrs_define(kw_only=True)\n")
+
+    old = write_package(tmp_path / "old", **{"cpay_client/models/thing_request.py": POSITIONAL_PAYOUT})
+    new = write_package(tmp_path / "new", **{"cpay_client/models/thing_request.py": POSITIONAL_PAYOUT_MOVED})
+    left_out = (
+        "- Changed: `cpay_client.models.ThingRequest`: field `received_amount` may now be left out (default `UNSET`)"
+    )
+    retyped = "- Changed: `cpay_client.models.ThingRequest.received_amount`: type `str` -> `str | Unset`"
+    assert [change.line() for change in compare_packages(load(old), load(new))] == [
+        left_out,
+        "- Breaking: `cpay_client.models.ThingRequest`: constructor arguments moved "
+        "(`received_amount` 3 -> 4, `to_address` 4 -> 3): a call by position fills other fields",
+        retyped,
+    ]
+
+    old = write_package(tmp_path / "kw-old", **{"cpay_client/models/thing_request.py": keyword_only(POSITIONAL_PAYOUT)})
+    new = write_package(
+        tmp_path / "kw-new", **{"cpay_client/models/thing_request.py": keyword_only(POSITIONAL_PAYOUT_MOVED)}
+    )
+    assert [change.line() for change in compare_packages(load(old), load(new))] == [left_out, retyped]
+
+
+def test_a_model_that_becomes_keyword_only_breaks_calls_by_position(tmp_path: Path) -> None:
+    keyword_only = REQUEST_MODEL.replace("@_attrs_define\n", "@_attrs_define(kw_only=True)\n")
+    assert compare(tmp_path / "on", **{"cpay_client/models/thing_request.py": keyword_only}) == [
+        "- Breaking: `cpay_client.models.ThingRequest`: constructor is now keyword-only "
+        "(arguments by position are refused)"
+    ]
+    old = write_package(tmp_path / "off-old", **{"cpay_client/models/thing_request.py": keyword_only})
+    new = write_package(tmp_path / "off-new")
+    assert [change.line() for change in compare_packages(load(old), load(new))] == [
+        "- Changed: `cpay_client.models.ThingRequest`: constructor now also takes arguments by position"
     ]

@@ -15,9 +15,9 @@ def test_a_scratch_copy_is_a_clean_repository_that_imports_its_own_packages(tmp_
     located = repo.run(
         ".venv/bin/python",
         "-c",
-        "import cpay_client, cpay_emulator, cpay_signing; "
-        "from cpay_emulator._spec import default_spec_path; "
-        "print(cpay_client.__file__, cpay_emulator.__file__, cpay_signing.__file__, default_spec_path())",
+        "import cpay_client, cpay_emulator, cpay; "
+        "from cpay_emulator.shared.spec import default_spec_path; "
+        "print(cpay_client.__file__, cpay_emulator.__file__, cpay.__file__, default_spec_path())",
     )
     assert located.returncode == 0, located.stderr
     paths = [Path(path) for path in located.stdout.split()]

@@ -41,6 +41,8 @@ from .submit_kyc_request import SubmitKycRequest
 from .submit_kyc_response import SubmitKycResponse
 from .wallet_address import WalletAddress
 from .webhook_notification import WebhookNotification
+from .webhook_notification_order_status_type_1 import WebhookNotificationOrderStatusType1
+from .webhook_param_form import WebhookParamForm
 from .webhook_reply import WebhookReply
 from .withdraw_order import WithdrawOrder
 from .withdraw_request import WithdrawRequest
@@ -88,6 +90,8 @@ __all__ = (
     "SubmitKycResponse",
     "WalletAddress",
     "WebhookNotification",
+    "WebhookNotificationOrderStatusType1",
+    "WebhookParamForm",
     "WebhookReply",
     "WithdrawOrder",
     "WithdrawRequest",

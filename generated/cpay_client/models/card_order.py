@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="CardOrder")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class CardOrder:
     """A card payment order.
 

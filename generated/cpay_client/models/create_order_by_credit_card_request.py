@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="CreateOrderByCreditCardRequest")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class CreateOrderByCreditCardRequest:
     """Parameters of `createOrderByCreditCard` (section 14), besides `merchantId` and `sign`.
 

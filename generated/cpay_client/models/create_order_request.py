@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="CreateOrderRequest")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class CreateOrderRequest:
     """Parameters of `createOrder` (section 13), besides `merchantId` and `sign`.
 
@@ -25,7 +25,7 @@ class CreateOrderRequest:
             admits
             zero; C-Pay's minimum amounts are business rules (a business error, not a malformed request).
         crypto_currency (CreateOrderRequestCryptoCurrency): The currency the user pays in.
-        callback_url (str | Unset):
+        call_back_url (str | Unset):
         success_url (str | Unset):
         fail_url (str | Unset):
     """
@@ -35,7 +35,7 @@ class CreateOrderRequest:
     user_id: str
     amount: str
     crypto_currency: CreateOrderRequestCryptoCurrency
-    callback_url: str | Unset = UNSET
+    call_back_url: str | Unset = UNSET
     success_url: str | Unset = UNSET
     fail_url: str | Unset = UNSET
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
@@ -51,7 +51,7 @@ class CreateOrderRequest:
 
         crypto_currency = self.crypto_currency.value
 
-        callback_url = self.callback_url
+        call_back_url = self.call_back_url
 
         success_url = self.success_url
 
@@ -68,8 +68,8 @@ class CreateOrderRequest:
                 "cryptoCurrency": crypto_currency,
             }
         )
-        if callback_url is not UNSET:
-            field_dict["callbackURL"] = callback_url
+        if call_back_url is not UNSET:
+            field_dict["callBackURL"] = call_back_url
         if success_url is not UNSET:
             field_dict["successURL"] = success_url
         if fail_url is not UNSET:
@@ -90,7 +90,7 @@ class CreateOrderRequest:
 
         crypto_currency = CreateOrderRequestCryptoCurrency(d.pop("cryptoCurrency"))
 
-        callback_url = d.pop("callbackURL", UNSET)
+        call_back_url = d.pop("callBackURL", UNSET)
 
         success_url = d.pop("successURL", UNSET)
 
@@ -102,7 +102,7 @@ class CreateOrderRequest:
             user_id=user_id,
             amount=amount,
             crypto_currency=crypto_currency,
-            callback_url=callback_url,
+            call_back_url=call_back_url,
             success_url=success_url,
             fail_url=fail_url,
         )

@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="ExchangeRequest")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class ExchangeRequest:
     """Parameters of `exchange` (section 10), besides `merchantId` and `sign`.
 

@@ -15,14 +15,16 @@ if TYPE_CHECKING:
 T = TypeVar("T", bound="GetExchangeRateForCreditCardResponse")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class GetExchangeRateForCreditCardResponse:
     """The envelope: `code` 0 with `data` on success, a non-zero `code` and empty `data` on a business error.
 
     Attributes:
-        code (int): 0 = success. Any other value is a business error, sent with HTTP 200: the document names
-            1 (fail) and 90751015 (pay fail, a declined card in `pwpp`). The emulator's codes are listed in
-            docs/spec-notes.md.
+        code (int): 0 = success. Any other value is a business error, sent with HTTP 200. C-Pay's material names
+            1 (fail, section 16), 90751002 (illegal IP: the caller is not on the merchant's IP whitelist; the
+            vendor's reference), 90751015 (pay fail, a declined card in `pwpp`, section 12) and 90751019
+            (create order fail, with `data` null; the vendor's later documentation of `pwpp`). The emulator's
+            codes are listed in docs/spec-notes.md.
         msg (str): `success` or `ok` on success; otherwise what went wrong.
         data (CreditCardExchangeRate | None | Unset): The rate and amount. Empty (null) on a business error.
         traceid (str | Unset): C-Pay's id of this request, for support.

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="KycRecord")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class KycRecord:
     """One user's KYC data (section 11). Field names as the document spells them (`brithday`, `IdCardUrls`).
 

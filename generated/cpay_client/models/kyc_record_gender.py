@@ -13,7 +13,8 @@ class KycRecordGender(StrEnum):
         """Accept a value that a newer version of the API may send, instead of raising ``ValueError``.
 
         The result is a pseudo-member named ``UNKNOWN`` that equals the raw value (``== "99"``) and
-        serializes back to it; it is not listed by iteration. Values of another type are still refused.
+        serializes back to it; it is not listed by iteration and its ``is_known`` is false. Values of another
+        type are still refused.
         """
         if not isinstance(value, str):
             return None
@@ -21,3 +22,8 @@ class KycRecordGender(StrEnum):
         member._name_ = "UNKNOWN"
         member._value_ = value
         return member
+
+    @property
+    def is_known(self) -> bool:
+        """Whether the API document lists this value (false for the ``UNKNOWN`` pseudo-member of a newer one)."""
+        return type(self).__members__.get(self._name_) is self

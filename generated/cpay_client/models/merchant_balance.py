@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="MerchantBalance")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class MerchantBalance:
     """The merchant's balance in one currency (crypto or fiat, despite the field's name).
 

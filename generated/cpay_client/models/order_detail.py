@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="OrderDetail")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class OrderDetail:
     """An order of any kind, as `getOrderDetail` returns it.
 

@@ -13,7 +13,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="PwppRequest")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class PwppRequest:
     """Parameters of `pwpp` (section 12), besides `merchantId` and `sign`. Holds card data: never log it.
 
@@ -48,7 +48,7 @@ class PwppRequest:
             `0` (default) does not.
         cc_storage_id (str | Unset): The id of a stored card to charge.
         pay_channel (str | Unset): Payment channel, e.g. payChannel1.
-        callback_url (str | Unset):
+        call_back_url (str | Unset):
         success_url (str | Unset):
         fail_url (str | Unset):
     """
@@ -78,7 +78,7 @@ class PwppRequest:
     store_cc: PwppRequestStoreCc | Unset = UNSET
     cc_storage_id: str | Unset = UNSET
     pay_channel: str | Unset = UNSET
-    callback_url: str | Unset = UNSET
+    call_back_url: str | Unset = UNSET
     success_url: str | Unset = UNSET
     fail_url: str | Unset = UNSET
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
@@ -136,7 +136,7 @@ class PwppRequest:
 
         pay_channel = self.pay_channel
 
-        callback_url = self.callback_url
+        call_back_url = self.call_back_url
 
         success_url = self.success_url
 
@@ -177,8 +177,8 @@ class PwppRequest:
             field_dict["ccStorageID"] = cc_storage_id
         if pay_channel is not UNSET:
             field_dict["payChannel"] = pay_channel
-        if callback_url is not UNSET:
-            field_dict["callbackURL"] = callback_url
+        if call_back_url is not UNSET:
+            field_dict["callBackURL"] = call_back_url
         if success_url is not UNSET:
             field_dict["successURL"] = success_url
         if fail_url is not UNSET:
@@ -244,7 +244,7 @@ class PwppRequest:
 
         pay_channel = d.pop("payChannel", UNSET)
 
-        callback_url = d.pop("callbackURL", UNSET)
+        call_back_url = d.pop("callBackURL", UNSET)
 
         success_url = d.pop("successURL", UNSET)
 
@@ -276,7 +276,7 @@ class PwppRequest:
             store_cc=store_cc,
             cc_storage_id=cc_storage_id,
             pay_channel=pay_channel,
-            callback_url=callback_url,
+            call_back_url=call_back_url,
             success_url=success_url,
             fail_url=fail_url,
         )

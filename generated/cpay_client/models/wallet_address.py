@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 T = TypeVar("T", bound="WalletAddress")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class WalletAddress:
     """A deposit address of the user for one currency on one network.
 

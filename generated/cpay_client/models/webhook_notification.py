@@ -7,23 +7,26 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.order_status import OrderStatus
+from ..models.webhook_notification_order_status_type_1 import WebhookNotificationOrderStatusType1
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="WebhookNotification")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class WebhookNotification:
-    """The body of a webhook call (section 15), form-encoded or JSON. Verify `sign` (computed over all
-    the other non-empty fields by the algorithm of the `sign` security scheme) before trusting it.
+    """The fields of a webhook call (section 15, and the fields the vendor's later documentation adds): a
+    JSON object, a flat form, or the JSON inside a `param` form (`WebhookParamForm`). Verify `sign`
+    (computed over all the other non-empty fields, a JSON number as its text, by the algorithm of the
+    `sign` security scheme) before trusting it. The later documentation marks `actualAmount`, `fee`
+    (replaced by `serviceFee`), `cryptoCurrency`, `network` and `hash` deprecated; it still sends them.
 
         Attributes:
             merchant_id (int | str): A numeric id the document types as a string but shows as a JSON number in some
                 responses
                 (`merchantId` in sections 9 and 14); both forms are accepted.
-            order_status (OrderStatus): The order's state: `0` pending, `11` processing, `14` completed (success), `15`
-                closed (rejected
-                or failed). An order moves 0 -> 11 -> 14 or 15; 14 and 15 are final.
+            order_status (OrderStatus | WebhookNotificationOrderStatusType1): The order's status, as a string (section 15's
+                table) or a JSON number (the later documentation).
             actual_amount (str): A decimal number as a string, exact (e.g. `0.03334064604`); may be empty when not
                 applicable.
             received_amount (str): A decimal number as a string, exact (e.g. `0.03334064604`); may be empty when not
@@ -36,6 +39,11 @@ class WebhookNotification:
             merchant_user_id (str | Unset):
             order_id (str | Unset):
             hash_ (str | Unset): Transaction hash on chain, if any.
+            order_amount (str | Unset): A decimal number as a string, exact (e.g. `0.03334064604`); may be empty when not
+                applicable.
+            service_fee (str | Unset): A decimal number as a string, exact (e.g. `0.03334064604`); may be empty when not
+                applicable.
+            currency (str | Unset): The order's currency, fiat or crypto (the later documentation).
             crypto_currency (str | Unset):
             network (str | Unset):
             remark (str | Unset):
@@ -45,7 +53,7 @@ class WebhookNotification:
     """
 
     merchant_id: int | str
-    order_status: OrderStatus
+    order_status: OrderStatus | WebhookNotificationOrderStatusType1
     actual_amount: str
     received_amount: str
     fee: str
@@ -54,6 +62,9 @@ class WebhookNotification:
     merchant_user_id: str | Unset = UNSET
     order_id: str | Unset = UNSET
     hash_: str | Unset = UNSET
+    order_amount: str | Unset = UNSET
+    service_fee: str | Unset = UNSET
+    currency: str | Unset = UNSET
     crypto_currency: str | Unset = UNSET
     network: str | Unset = UNSET
     remark: str | Unset = UNSET
@@ -65,7 +76,11 @@ class WebhookNotification:
         merchant_id: int | str
         merchant_id = self.merchant_id
 
-        order_status = self.order_status.value
+        order_status: int | str
+        if isinstance(self.order_status, OrderStatus):
+            order_status = self.order_status.value
+        else:
+            order_status = self.order_status.value
 
         actual_amount = self.actual_amount
 
@@ -83,6 +98,12 @@ class WebhookNotification:
         order_id = self.order_id
 
         hash_ = self.hash_
+
+        order_amount = self.order_amount
+
+        service_fee = self.service_fee
+
+        currency = self.currency
 
         crypto_currency = self.crypto_currency
 
@@ -114,6 +135,12 @@ class WebhookNotification:
             field_dict["orderId"] = order_id
         if hash_ is not UNSET:
             field_dict["hash"] = hash_
+        if order_amount is not UNSET:
+            field_dict["orderAmount"] = order_amount
+        if service_fee is not UNSET:
+            field_dict["serviceFee"] = service_fee
+        if currency is not UNSET:
+            field_dict["currency"] = currency
         if crypto_currency is not UNSET:
             field_dict["cryptoCurrency"] = crypto_currency
         if network is not UNSET:
@@ -136,7 +163,24 @@ class WebhookNotification:
 
         merchant_id = _parse_merchant_id(d.pop("merchantId"))
 
-        order_status = OrderStatus(d.pop("orderStatus"))
+        def _parse_order_status(data: object) -> OrderStatus | WebhookNotificationOrderStatusType1:
+            try:
+                if not isinstance(data, str):
+                    raise TypeError()
+                order_status_type_0 = OrderStatus(data)
+
+                return order_status_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, int):
+                raise TypeError(
+                    f"order_status: expected WebhookNotificationOrderStatusType1, got {type(data).__name__}"
+                )
+            order_status_type_1 = WebhookNotificationOrderStatusType1(data)
+
+            return order_status_type_1
+
+        order_status = _parse_order_status(d.pop("orderStatus"))
 
         actual_amount = d.pop("actualAmount")
 
@@ -156,6 +200,12 @@ class WebhookNotification:
         order_id = d.pop("orderId", UNSET)
 
         hash_ = d.pop("hash", UNSET)
+
+        order_amount = d.pop("orderAmount", UNSET)
+
+        service_fee = d.pop("serviceFee", UNSET)
+
+        currency = d.pop("currency", UNSET)
 
         crypto_currency = d.pop("cryptoCurrency", UNSET)
 
@@ -178,6 +228,9 @@ class WebhookNotification:
             merchant_user_id=merchant_user_id,
             order_id=order_id,
             hash_=hash_,
+            order_amount=order_amount,
+            service_fee=service_fee,
+            currency=currency,
             crypto_currency=crypto_currency,
             network=network,
             remark=remark,

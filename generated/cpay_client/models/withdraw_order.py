@@ -12,7 +12,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WithdrawOrder")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class WithdrawOrder:
     """A crypto payout order.
 

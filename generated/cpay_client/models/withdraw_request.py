@@ -11,7 +11,7 @@ from ..types import UNSET, Unset
 T = TypeVar("T", bound="WithdrawRequest")
 
 
-@_attrs_define
+@_attrs_define(kw_only=True)
 class WithdrawRequest:
     """Parameters of `withdraw` (section 4), besides `merchantId` and `sign`.
 
@@ -31,7 +31,7 @@ class WithdrawRequest:
             format admits
             zero; C-Pay's minimum amounts are business rules (a business error, not a malformed request).
         to_address (str): The address the user fills in to receive the withdrawal.
-        callback_url (str | Unset):
+        call_back_url (str | Unset):
     """
 
     user_id: str
@@ -42,7 +42,7 @@ class WithdrawRequest:
     total_amount: str
     received_amount: str
     to_address: str
-    callback_url: str | Unset = UNSET
+    call_back_url: str | Unset = UNSET
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,7 +62,7 @@ class WithdrawRequest:
 
         to_address = self.to_address
 
-        callback_url = self.callback_url
+        call_back_url = self.call_back_url
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
@@ -78,8 +78,8 @@ class WithdrawRequest:
                 "toAddress": to_address,
             }
         )
-        if callback_url is not UNSET:
-            field_dict["callbackURL"] = callback_url
+        if call_back_url is not UNSET:
+            field_dict["callBackURL"] = call_back_url
 
         return field_dict
 
@@ -102,7 +102,7 @@ class WithdrawRequest:
 
         to_address = d.pop("toAddress")
 
-        callback_url = d.pop("callbackURL", UNSET)
+        call_back_url = d.pop("callBackURL", UNSET)
 
         withdraw_request = cls(
             user_id=user_id,
@@ -113,7 +113,7 @@ class WithdrawRequest:
             total_amount=total_amount,
             received_amount=received_amount,
             to_address=to_address,
-            callback_url=callback_url,
+            call_back_url=call_back_url,
         )
 
         withdraw_request.additional_properties = d

@@ -59,7 +59,9 @@ def sync_detailed(
      Host-to-host card payment (section 12, "Payment without Payment Page for Credit card"). The
     user's KYC must have been submitted first. The response's `pageData` is an HTML document that
     leads to 3-D Secure or to `successURL`/`failURL`, where C-Pay appends `txnRef=<orderId>`; open or
-    render it. A declined payment returns code 90751015 ("pay fail").
+    render it. A declined payment returns code 90751015 ("pay fail"); a charge the acquirer will not
+    open returns 90751019 ("create order fail: ...") with `data` null (the vendor's later
+    documentation).
 
     The request carries the full card number and CVV: send it only over TLS and never log it.
 
@@ -96,7 +98,9 @@ def sync(
      Host-to-host card payment (section 12, "Payment without Payment Page for Credit card"). The
     user's KYC must have been submitted first. The response's `pageData` is an HTML document that
     leads to 3-D Secure or to `successURL`/`failURL`, where C-Pay appends `txnRef=<orderId>`; open or
-    render it. A declined payment returns code 90751015 ("pay fail").
+    render it. A declined payment returns code 90751015 ("pay fail"); a charge the acquirer will not
+    open returns 90751019 ("create order fail: ...") with `data` null (the vendor's later
+    documentation).
 
     The request carries the full card number and CVV: send it only over TLS and never log it.
 
@@ -128,7 +132,9 @@ async def asyncio_detailed(
      Host-to-host card payment (section 12, "Payment without Payment Page for Credit card"). The
     user's KYC must have been submitted first. The response's `pageData` is an HTML document that
     leads to 3-D Secure or to `successURL`/`failURL`, where C-Pay appends `txnRef=<orderId>`; open or
-    render it. A declined payment returns code 90751015 ("pay fail").
+    render it. A declined payment returns code 90751015 ("pay fail"); a charge the acquirer will not
+    open returns 90751019 ("create order fail: ...") with `data` null (the vendor's later
+    documentation).
 
     The request carries the full card number and CVV: send it only over TLS and never log it.
 
@@ -163,7 +169,9 @@ async def asyncio(
      Host-to-host card payment (section 12, "Payment without Payment Page for Credit card"). The
     user's KYC must have been submitted first. The response's `pageData` is an HTML document that
     leads to 3-D Secure or to `successURL`/`failURL`, where C-Pay appends `txnRef=<orderId>`; open or
-    render it. A declined payment returns code 90751015 ("pay fail").
+    render it. A declined payment returns code 90751015 ("pay fail"); a charge the acquirer will not
+    open returns 90751019 ("create order fail: ...") with `data` null (the vendor's later
+    documentation).
 
     The request carries the full card number and CVV: send it only over TLS and never log it.
 

@@ -58,7 +58,7 @@ def sync_detailed(
 
      Use this method when your clients want to withdraw crypto coins to their external wallet address
     (section 4, "Payout"). The amount is frozen on the merchant's balance until the payout completes
-    (debited) or closes (released). The result is reported to `callbackURL` (or the merchant's
+    (debited) or closes (released). The result is reported to `callBackURL` (or the merchant's
     configured URL) by the webhook.
 
     Args:
@@ -93,7 +93,7 @@ def sync(
 
      Use this method when your clients want to withdraw crypto coins to their external wallet address
     (section 4, "Payout"). The amount is frozen on the merchant's balance until the payout completes
-    (debited) or closes (released). The result is reported to `callbackURL` (or the merchant's
+    (debited) or closes (released). The result is reported to `callBackURL` (or the merchant's
     configured URL) by the webhook.
 
     Args:
@@ -123,7 +123,7 @@ async def asyncio_detailed(
 
      Use this method when your clients want to withdraw crypto coins to their external wallet address
     (section 4, "Payout"). The amount is frozen on the merchant's balance until the payout completes
-    (debited) or closes (released). The result is reported to `callbackURL` (or the merchant's
+    (debited) or closes (released). The result is reported to `callBackURL` (or the merchant's
     configured URL) by the webhook.
 
     Args:
@@ -156,7 +156,7 @@ async def asyncio(
 
      Use this method when your clients want to withdraw crypto coins to their external wallet address
     (section 4, "Payout"). The amount is frozen on the merchant's balance until the payout completes
-    (debited) or closes (released). The result is reported to `callbackURL` (or the merchant's
+    (debited) or closes (released). The result is reported to `callBackURL` (or the merchant's
     configured URL) by the webhook.
 
     Args:
