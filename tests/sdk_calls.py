@@ -1,10 +1,11 @@
 """The SDK's traffic over all twelve operations: the spec's request examples, sent through the generated client.
 
-Shared by the tests that put a validating proxy in front of the emulator (Prism's, ``tests/e2e/test_prism_proxy.py``,
-and the emulator's own, ``tests/proxy/``): each ``Call`` is one request through a generated module (sync or async)
-with the arguments taken from ``openapi.yaml``'s examples, and the envelope ``code`` the emulator must answer.
-Two business errors are included (a duplicate ``merchantTradeNo``, an unknown order), so the error envelope
-passes through the proxies too. The emulator's demo merchant needs ``FUNDED_CURRENCIES`` funded first.
+Shared by the tests that put a validating proxy in front of the emulator (Prism's,
+``tests/e2e/test_prism_proxy.py``, and the emulator's own, ``tests/emulator/proxy/``): each ``Call`` is one request
+through a generated module (sync or async) with the arguments taken from ``openapi.yaml``'s examples, and the
+envelope ``code`` the emulator must answer. Two business errors are included (a duplicate ``merchantTradeNo``, an
+unknown order), so the error envelope passes through the proxies too. The emulator's demo merchant needs
+``FUNDED_CURRENCIES`` funded first.
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ from cpay_client.models import (
 )
 from cpay_client.types import Response
 from cpay_emulator import ErrorCode
+from cpay_emulator.shared.refs import References
 
 __all__ = ["CALLS", "FUNDED_CURRENCIES", "OPERATION_IDS", "SPEC", "SPEC_PATH", "Call", "form_example", "query_example"]
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "openapi.yaml"
 SPEC: dict[str, Any] = yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
+REFERENCES = References(SPEC)
 OPERATION_IDS = frozenset(operation["operationId"] for item in SPEC["paths"].values() for operation in item.values())
 FUNDED_CURRENCIES = ("USDT", "BRL", "USD")
 """The currencies the payouts and the exchange of the examples spend (the demo merchant starts with nothing)."""
@@ -65,9 +68,7 @@ def query_example(operation_id: str) -> dict[str, Any]:
         for operation in item.values():
             if operation["operationId"] == operation_id:
                 found: dict[str, Any] = {}
-                for parameter in operation.get("parameters", []):
-                    if "$ref" in parameter:
-                        parameter = SPEC["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[-1]]
+                for parameter in map(REFERENCES.resolve, operation.get("parameters", [])):
                     found[parameter["name"]] = parameter["example"]
                 return found
     raise KeyError(operation_id)

@@ -1,4 +1,4 @@
-"""The public names of ``cpay_signing`` and ``cpay_emulator`` are pinned, as httpx's tests/test_exported_members.py.
+"""The public names of ``cpay`` and ``cpay_emulator`` are pinned, as httpx's tests/test_exported_members.py.
 
 A name added to or dropped from a package's ``__all__`` changes what users import, so it must change here too,
 on purpose. And ``__all__`` is the whole public namespace: every public name the package defines is listed,
@@ -11,11 +11,11 @@ from types import ModuleType
 
 import pytest
 
+import cpay
 import cpay_emulator
-import cpay_signing
 
 PINNED = {
-    cpay_signing: [
+    cpay: [
         "DEFAULT_CONNECT_RETRIES",
         "DEFAULT_DUPLICATE_CODES",
         "DEFAULT_INITIAL_RETRY_DELAY",
@@ -24,17 +24,17 @@ PINNED = {
         "DEFAULT_NOT_FOUND_CODES",
         "DEFAULT_TIMEOUT",
         "ENVIRONMENTS",
+        "FINAL_ORDER_STATUSES",
         "MASK",
         "SENSITIVE_FIELDS",
         "WEBHOOK_FAIL",
         "WEBHOOK_OK",
         "WEBHOOK_REPLY_CONTENT_TYPE",
-        "AsyncCPayTransport",
         "BusinessError",
         "CPayAuth",
         "CPayClient",
         "CPayError",
-        "CPayTransport",
+        "CredentialsPlacement",
         "Envelope",
         "LostResponseError",
         "MalformedParametersError",
@@ -43,21 +43,25 @@ PINNED = {
         "RecoveredOrderError",
         "Recovery",
         "SecretKey",
+        "SignRule",
         "SignableParams",
         "SignatureError",
         "SignatureProblem",
         "TransportError",
         "UnexpectedResponseError",
+        "VendorCode",
         "VerifiedRequest",
         "WebhookEvent",
         "WebhookPayloadError",
         "araise_for_business_error",
         "compute_sign",
         "create_client",
+        "json_shape_problem",
         "mask_sensitive",
         "parse_webhook",
         "raise_for_business_error",
         "recovery_of",
+        "redact_httpx_request_lines",
         "sign_request_parameters",
         "signing_payload",
         "unwrap",
@@ -114,10 +118,10 @@ PINNED = {
     ],
 }
 
-# Loaded on first access (module ``__getattr__``): CPayClient subclasses the generated client, which signing
-# and webhooks alone do not need installed; every name of cpay_emulator, whose pytest plugin is imported by
-# every pytest run and must not pull the server in.
-LAZY = {cpay_signing: {"CPayClient"}, cpay_emulator: set(PINNED[cpay_emulator])}
+# Loaded on first access (module ``__getattr__``): the names of cpay that come from the generated client, whose
+# models a signer need not wait for; every name of cpay_emulator, whose pytest plugin is imported by every pytest
+# run and must not pull the server in.
+LAZY = {cpay: {"CPayClient", "FINAL_ORDER_STATUSES", "OrderStatus"}, cpay_emulator: set(PINNED[cpay_emulator])}
 
 PACKAGES = pytest.mark.parametrize("package", list(PINNED), ids=lambda package: package.__name__)
 

@@ -1,7 +1,7 @@
 """A fake C-Pay for the generated client: an ``httpx.MockTransport`` that checks what went on the wire.
 
 The fake checks the wire contract (``merchantId`` and ``sign`` in the query string, GET and POST alike, and a
-POST's own parameters in its form body), recomputes ``sign`` over both with ``cpay_signing.compute_sign``,
+POST's own parameters in its form body), recomputes ``sign`` over both with ``cpay.compute_sign``,
 checks that every parameter is the spec's request example, and answers with the spec's own response example.
 Examples are read from ``openapi.yaml``, so there is one source of truth.
 """
@@ -18,11 +18,13 @@ import httpx
 import pytest
 import yaml
 
+from cpay import CPayAuth, araise_for_business_error, compute_sign, raise_for_business_error
 from cpay_client import Client
-from cpay_signing import CPayAuth, araise_for_business_error, compute_sign, raise_for_business_error
+from cpay_emulator.shared.refs import References
 
 ROOT = Path(__file__).resolve().parents[2]
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
+REFERENCES = References(SPEC)
 BASE_URL = "https://sandbox-api.cpay.ltd"
 MERCHANT_ID = "20003092"
 SECRET_KEY = "z6h3cuw9grtbun9sgg5u1j35u72hycq0"  # the document's PHP demo key, not a real secret
@@ -46,12 +48,7 @@ class Operation:
         return {parameter["name"]: parameter["example"] for parameter in self.parameters()}
 
     def parameters(self) -> list[Mapping[str, Any]]:
-        resolved = []
-        for parameter in self.spec.get("parameters", []):
-            if "$ref" in parameter:
-                parameter = SPEC["components"]["parameters"][parameter["$ref"].rsplit("/", 1)[-1]]
-            resolved.append(parameter)
-        return resolved
+        return [REFERENCES.resolve(parameter) for parameter in self.spec.get("parameters", [])]
 
     def response_example(self, name: str | None = None) -> dict[str, Any]:
         """The HTTP 200 example called ``name`` (the first one when not given)."""
@@ -155,7 +152,7 @@ def fake_cpay_client() -> Iterator[ClientFactory]:
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The waits between retries, recorded instead of slept (sync and async); jitter is 0 unless a test sets it."""
-    from cpay_signing import _retry
+    from cpay import _retry
 
     waited: list[float] = []
 

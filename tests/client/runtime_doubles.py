@@ -20,7 +20,7 @@ from typing import Any
 import anyio.from_thread
 import httpx
 
-from cpay_signing import CPayClient, create_client
+from cpay import CPayClient, create_client
 
 from .conftest import BASE_URL, MERCHANT_ID, SECRET_KEY
 

@@ -11,10 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from cpay_client.api.card_payments import pwpp
-from cpay_client.models import PwppRequest, WithdrawOrder, WithdrawResponse
-from cpay_client.types import UNSET
-from cpay_signing import (
+from cpay import (
     BusinessError,
     CPayError,
     UnexpectedResponseError,
@@ -22,6 +19,9 @@ from cpay_signing import (
     raise_for_business_error,
     unwrap,
 )
+from cpay_client.api.card_payments import pwpp
+from cpay_client.models import PwppRequest, WithdrawOrder, WithdrawResponse
+from cpay_client.types import UNSET
 
 from .conftest import OPERATIONS, ClientFactory, FakeCPay
 

@@ -8,10 +8,10 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
+from cpay import CPayClient, TransportError, create_client, unwrap, verify_sign
+from cpay._signed_httpx import SignedHttpxClient
 from cpay_client import Client
 from cpay_client.api.balances import get_merchant_balance
-from cpay_signing import CPayClient, TransportError, create_client, unwrap, verify_sign
-from cpay_signing._signed_httpx import SignedHttpxClient
 
 from .conftest import BASE_URL, MERCHANT_ID, SECRET_KEY
 from .runtime_doubles import Script, envelope
@@ -131,8 +131,8 @@ def test_network_failures_of_both_clients_are_transport_errors() -> None:
 
 
 def test_the_client_type_is_importable_from_the_package() -> None:
-    import cpay_signing
+    import cpay
 
-    assert cpay_signing.CPayClient is CPayClient
+    assert cpay.CPayClient is CPayClient
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
-        cpay_signing.Nope  # noqa: B018
+        cpay.Nope  # noqa: B018

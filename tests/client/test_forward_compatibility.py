@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
+from cpay import unwrap
 from cpay_client.api.payouts import withdraw
 from cpay_client.models import OrderStatus, PurchaseType, WithdrawRequest, WithdrawResponse
-from cpay_signing import unwrap
 
 from .conftest import OPERATIONS, ClientFactory, FakeCPay
 
@@ -30,6 +30,7 @@ def test_an_unknown_status_becomes_a_pseudo_member_equal_to_its_value() -> None:
     assert status == "99"
     assert str(status) == "99"
     assert status.name == "UNKNOWN"
+    assert not status.is_known
     assert status not in list(OrderStatus)
     assert len(OrderStatus) == 4
 
@@ -37,6 +38,7 @@ def test_an_unknown_status_becomes_a_pseudo_member_equal_to_its_value() -> None:
 def test_known_statuses_are_still_the_members_themselves() -> None:
     assert OrderStatus("14") is OrderStatus.COMPLETED
     assert OrderStatus("0") is OrderStatus.PENDING
+    assert all(status.is_known for status in OrderStatus)
 
 
 @pytest.mark.parametrize("value", [14, None, b"14"])
@@ -48,6 +50,8 @@ def test_a_status_of_the_wrong_type_is_still_refused(value: object) -> None:
 def test_integer_enums_accept_unknown_integers_only() -> None:
     assert PurchaseType(7) == 7
     assert PurchaseType(7).name == "UNKNOWN"
+    assert not PurchaseType(7).is_known
+    assert PurchaseType(1).is_known
     assert PurchaseType(1) is PurchaseType.BY_TARGET_AMOUNT
     with pytest.raises(ValueError, match="is not a valid PurchaseType"):
         PurchaseType("1")  # type: ignore[arg-type]  # the wrong type on purpose

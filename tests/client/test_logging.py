@@ -11,13 +11,13 @@ from urllib.parse import parse_qsl
 import httpx
 import pytest
 
+from cpay import BusinessError, CPayError, create_client
 from cpay_client.api.balances import get_merchant_balance
 from cpay_client.api.card_payments import pwpp
 from cpay_client.api.crypto_pay_in import create_order
 from cpay_client.api.orders import get_order_detail
 from cpay_client.api.payouts import create_fiat_payout_order, withdraw
 from cpay_client.models import CreateFiatPayoutOrderRequest, CreateOrderRequest, PwppRequest, WithdrawRequest
-from cpay_signing import BusinessError, CPayError, create_client
 
 from .conftest import MERCHANT_ID, OPERATIONS, SECRET_KEY
 from .runtime_doubles import Script, client_for, envelope
@@ -229,7 +229,7 @@ def test_an_unknown_cpay_log_value_is_refused(cpay_logger: logging.Logger, monke
 
 
 def test_the_httpx_filter_leaves_other_records_alone() -> None:
-    from cpay_signing._calllog import redact_httpx_request_lines
+    from cpay._calllog import redact_httpx_request_lines
 
     redact_httpx_request_lines()
     redact_httpx_request_lines()

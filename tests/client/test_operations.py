@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from attrs import fields, has
 
+from cpay import unwrap
 from cpay_client.api.balances import get_merchant_balance
 from cpay_client.api.card_payments import create_order_by_credit_card, pwpp
 from cpay_client.api.crypto_pay_in import create_order
@@ -48,7 +49,6 @@ from cpay_client.models import (
     WithdrawOrder,
     WithdrawRequest,
 )
-from cpay_signing import unwrap
 
 from .conftest import OPERATIONS, SPEC, ClientFactory, FakeCPay
 
@@ -88,7 +88,7 @@ def test_get_wallet_address_sends_the_user_in_the_signed_query(fake_cpay_client:
     assert len(addresses) == 7
     assert all(isinstance(address, WalletAddress) for address in addresses)
     assert (addresses[0].currency, addresses[0].network) == ("USDT", "TRON(TRC-20)")
-    assert addresses[6].address == "3Dj8spQNdFUXRP1T91egJx8ZhFdc6QECsa"
+    assert addresses[6].address == "3Dj8spQNdFUXRP1T91egJx8ZhfDc6QECsa"
 
 
 def test_withdraw_sends_the_signed_form_and_parses_the_payout_order(fake_cpay_client: ClientFactory) -> None:

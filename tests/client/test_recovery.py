@@ -19,6 +19,22 @@ import httpx
 import pytest
 import yaml
 
+from cpay import (
+    DEFAULT_DUPLICATE_CODES,
+    DEFAULT_NOT_FOUND_CODES,
+    BusinessError,
+    CPayClient,
+    CPayError,
+    LostResponseError,
+    OutcomeUnknownError,
+    RecoveredOrderError,
+    Recovery,
+    SecretKey,
+    TransportError,
+    create_client,
+    recovery_of,
+    unwrap,
+)
 from cpay_client.api.card_payments import pwpp
 from cpay_client.api.crypto_pay_in import create_order
 from cpay_client.api.kyc import submit_kyc
@@ -35,22 +51,7 @@ from cpay_client.models import (
 )
 from cpay_client.types import UNSET
 from cpay_emulator import EmulatorConfig, Merchant, create_app
-from cpay_signing import (
-    DEFAULT_DUPLICATE_CODES,
-    DEFAULT_NOT_FOUND_CODES,
-    BusinessError,
-    CPayClient,
-    CPayError,
-    LostResponseError,
-    OutcomeUnknownError,
-    RecoveredOrderError,
-    Recovery,
-    SecretKey,
-    TransportError,
-    create_client,
-    recovery_of,
-    unwrap,
-)
+from cpay_emulator.shared.refs import References
 
 from .conftest import OPERATIONS, ROOT
 from .runtime_doubles import (
@@ -474,8 +475,6 @@ def test_a_recovered_envelope_without_traceid_still_parses() -> None:
 def test_a_rebuilt_envelope_conforms_to_the_operations_response_schema() -> None:
     import jsonschema_rs
 
-    from cpay_emulator._spec import inline_refs
-
     order = {**FOUND, "merchantId": 20007777, "receivedAmount": "65.1", "fee": "1", "createTime": 1653669353000}
     client, _ = scripted(httpx.ReadTimeout("lost"), envelope(order, traceid="lookup-trace"))
     with client:
@@ -483,7 +482,7 @@ def test_a_rebuilt_envelope_conforms_to_the_operations_response_schema() -> None
     assert response.headers["x-cpay-recovery"] == "lookup"
     body = json.loads(response.content)
     schema = OPERATIONS["withdraw"].spec["responses"]["200"]["content"]["application/json"]["schema"]
-    errors = [error.message for error in jsonschema_rs.validator_for(inline_refs(SPEC, schema)).iter_errors(body)]
+    errors = [error.message for error in jsonschema_rs.validator_for(REFERENCES.inline(schema)).iter_errors(body)]
     assert errors == []
     assert body["data"] == {
         "orderId": "9001",
@@ -515,7 +514,7 @@ def test_the_lookup_is_signed_and_carries_the_clients_headers() -> None:
     assert lookup.url.path == "/gateway/openapi/v1/getOrderDetail"
     assert lookup.headers["x-tenant"] == "shop-1"
     assert "content-type" not in lookup.headers
-    from cpay_signing import verify_sign
+    from cpay import verify_sign
 
     query = dict(lookup.url.params)
     assert query["merchantTradeNo"] == "s-1"
@@ -563,33 +562,34 @@ def test_lost_response_errors_survive_pickling() -> None:
 
 SPEC: dict[str, Any] = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
 SCHEMAS: dict[str, Any] = SPEC["components"]["schemas"]
+REFERENCES = References(SPEC)
 
 
 def _data_schema(operation_id: str) -> dict[str, Any]:
     operation = OPERATIONS[operation_id].spec
-    envelope_ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
-    data = SCHEMAS[envelope_ref.rsplit("/", 1)[-1]]["properties"]["data"]
-    (reference,) = [branch["$ref"] for branch in data["anyOf"] if "$ref" in branch]
-    schema: dict[str, Any] = SCHEMAS[reference.rsplit("/", 1)[-1]]
+    envelope = REFERENCES.resolve(operation["responses"]["200"]["content"]["application/json"]["schema"])
+    (reference,) = [branch for branch in envelope["properties"]["data"]["anyOf"] if "$ref" in branch]
+    schema: dict[str, Any] = REFERENCES.resolve(reference)
     return schema
 
 
 def test_every_write_that_carries_a_merchant_trade_no_has_a_recovery_entry() -> None:
-    from cpay_signing._recovery import LOST_WITH_THE_RESPONSE, RESULT_FIELDS
+    from cpay._recovery import LOST_WITH_THE_RESPONSE, RESULT_FIELDS
 
     writes = set()
     for operation_id, operation in OPERATIONS.items():
         if operation.method != "post":
             continue
-        body = operation.spec["requestBody"]["content"]["application/x-www-form-urlencoded"]["schema"]["$ref"]
-        if "merchantTradeNo" in SCHEMAS[body.rsplit("/", 1)[-1]]["properties"]:
+        form = operation.spec["requestBody"]["content"]["application/x-www-form-urlencoded"]
+        body = REFERENCES.resolve(form["schema"])
+        if "merchantTradeNo" in body["properties"]:
             writes.add(operation_id)
     assert not set(RESULT_FIELDS) & set(LOST_WITH_THE_RESPONSE)
     assert set(RESULT_FIELDS) | set(LOST_WITH_THE_RESPONSE) == writes
 
 
 def test_each_rebuilt_result_has_every_field_its_schema_requires_and_no_other() -> None:
-    from cpay_signing._recovery import RESULT_FIELDS
+    from cpay._recovery import RESULT_FIELDS
 
     detail_fields = set(SCHEMAS["OrderDetail"]["properties"])
     for operation_id, (fields, required) in RESULT_FIELDS.items():
@@ -601,7 +601,7 @@ def test_each_rebuilt_result_has_every_field_its_schema_requires_and_no_other() 
 
 
 def test_each_result_that_is_not_rebuilt_names_a_field_the_order_does_not_have() -> None:
-    from cpay_signing._recovery import LOST_WITH_THE_RESPONSE
+    from cpay._recovery import LOST_WITH_THE_RESPONSE
 
     detail_fields = set(SCHEMAS["OrderDetail"]["properties"])
     for operation_id, field in LOST_WITH_THE_RESPONSE.items():

@@ -14,10 +14,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from cpay_client.api.balances import get_merchant_balance
-from cpay_client.api.crypto_pay_in import create_order
-from cpay_client.models import CreateOrderRequest
-from cpay_signing import (
+from cpay import (
     DEFAULT_INITIAL_RETRY_DELAY,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_DELAY,
@@ -28,6 +25,9 @@ from cpay_signing import (
     create_client,
     unwrap,
 )
+from cpay_client.api.balances import get_merchant_balance
+from cpay_client.api.crypto_pay_in import create_order
+from cpay_client.models import CreateOrderRequest
 
 from .conftest import MERCHANT_ID, SECRET_KEY
 from .runtime_doubles import Script, client_for, envelope

@@ -12,8 +12,8 @@ import attrs
 import pytest
 
 import cpay_client.models
+from cpay import BusinessError, unwrap
 from cpay_client.api.balances import get_merchant_balance
-from cpay_signing import BusinessError, unwrap
 
 from .conftest import OPERATIONS
 from .runtime_doubles import Script, client_for, envelope

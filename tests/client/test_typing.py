@@ -37,7 +37,7 @@ def mypy_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def mypy_strict(program: Path, folder: Path) -> subprocess.CompletedProcess[str]:
     """``mypy --strict`` on ``program`` and everything it imports, ignoring the repo's mypy config."""
     config = folder / "mypy.ini"
-    environment = {**os.environ, "MYPYPATH": os.pathsep.join([str(ROOT / "generated"), str(ROOT / "signing_plugin")])}
+    environment = {**os.environ, "MYPYPATH": os.pathsep.join([str(ROOT / "generated"), str(ROOT / "sdk")])}
     return subprocess.run(
         [str(MYPY), "--strict", "--config-file", str(config), "--cache-dir", str(folder / "cache"), str(program)],
         capture_output=True,
@@ -66,7 +66,7 @@ def test_mypy_strict_catches_a_misused_model(mypy_folder: Path) -> None:
     program.write_text(
         "from cpay_client import Client\n"
         "from cpay_client.api.payouts import withdraw\n"
-        "from cpay_signing import unwrap\n"
+        "from cpay import unwrap\n"
         "\n"
         "def fee(client: Client) -> float:\n"
         "    order = unwrap(withdraw.sync(client=client, body=None))\n"

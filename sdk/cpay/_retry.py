@@ -10,7 +10,11 @@ asked would only be refused again, waiting longer would hold the caller for minu
 Only ``_runtime`` uses this, and only for GET: a write (POST) is never re-sent on these grounds.
 
 ``sleep``, ``async_sleep`` and ``jitter`` are looked up at call time, so a test patches them
-(``monkeypatch.setattr(cpay_signing._retry, "sleep", ...)``) instead of waiting real seconds.
+(``monkeypatch.setattr(cpay._retry, "sleep", ...)``) instead of waiting real seconds.
+
+Why not tenacity, backoff or stamina: the waits are a few lines, and what decides a retry is an HTTP answer
+(its status, its ``Retry-After``) that each of them would reach through a predicate written here anyway;
+openai-python and stripe-python write theirs for the same reason, and the SDK's install stays small.
 """
 
 from __future__ import annotations

@@ -29,8 +29,8 @@ from urllib.parse import parse_qsl
 
 import httpx
 
-from cpay_signing._masking import MASK, SENSITIVE_FIELDS, mask_sensitive
-from cpay_signing._secret import SecretKey
+from cpay._masking import MASK, SENSITIVE_FIELDS, mask_sensitive
+from cpay._secret import SecretKey
 
 __all__ = [
     "LOG_ENVIRONMENT_VARIABLE",

@@ -26,6 +26,7 @@ __all__ = [
     "SignatureProblem",
     "TransportError",
     "UnexpectedResponseError",
+    "VendorCode",
     "WebhookPayloadError",
 ]
 
@@ -79,10 +80,38 @@ class WebhookPayloadError(CPayError):
     """A webhook body cannot be read: unsupported content type, invalid encoding, or a field of the wrong shape."""
 
 
+class VendorCode(enum.IntEnum):
+    """The envelope codes C-Pay's own material names (docs/spec-notes.md, "Codes of the real server").
+
+    A deployment answers others too; ``BusinessError.code`` is any ``int``, and ``vendor_code`` names it when it
+    is one of these.
+    """
+
+    SUCCESS = 0
+    FAIL = 1
+    """Section 16 "Response Code" (``fail``); the vendor's reference calls it "system error"."""
+    ILLEGAL_IP = 90751002
+    """The caller's address is not on the merchant's IP whitelist (the vendor's reference, cpayfinance/document:
+    "set the IP whitelist in CPay Merchant System first, otherwise ... illegal IP")."""
+    PAY_FAIL = 90751015
+    """Section 12: the card payment failed (``pay fail``), with ``data`` of empty strings."""
+    CREATE_ORDER_FAIL = 90751019
+    """The vendor's later documentation (pwpp): the order could not be created (``create order fail: ...``),
+    ``data: null``."""
+
+
+_HINTS: dict[int, str] = {
+    VendorCode.ILLEGAL_IP: " (C-Pay refuses this server's IP address: add it to the merchant's IP whitelist in the "
+    "C-Pay Merchant System)",
+}
+
+
 class BusinessError(CPayError):
     """The API answered with an envelope whose ``code`` is not 0 (HTTP 200 with a business failure).
 
     ``code`` and ``msg`` are the envelope's; ``traceid`` is C-Pay's request id, to quote to their support.
+    ``vendor_code`` is the ``VendorCode`` of a code C-Pay's material names (``None`` for any other): branch on
+    it, not on ``msg``.
     """
 
     code: int
@@ -94,7 +123,16 @@ class BusinessError(CPayError):
         self.msg = msg
         self.traceid = traceid
         trace = f" (traceid {traceid})" if traceid else ""
-        super().__init__(f"C-Pay error {code}: {msg}{trace}")
+        hint = _HINTS.get(code, "")
+        super().__init__(f"C-Pay error {code}: {msg}{hint}{trace}")
+
+    @property
+    def vendor_code(self) -> VendorCode | None:
+        """This error's code as a ``VendorCode``, or ``None`` when C-Pay's material does not name it."""
+        try:
+            return VendorCode(self.code)
+        except ValueError:
+            return None
 
     def __reduce__(self) -> tuple[type[BusinessError], tuple[int, str, str | None]]:
         # Exception pickles its args (the formatted message); rebuild from the fields instead.

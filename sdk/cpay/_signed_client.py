@@ -6,7 +6,7 @@ it was built (``ClientSetup``) so that ``with_options(max_retries=0)`` (and the 
 give a new client with changed settings, signed like its parent and sharing its connection pool. The parent
 is never changed. The pool belongs to the parent: close the parent, not the derived clients, to release it.
 
-This module imports the generated package, so ``cpay_signing`` imports it only when a client is made.
+This module imports the generated package, so ``cpay`` imports it only when a client is made.
 """
 
 from __future__ import annotations
@@ -16,14 +16,14 @@ from typing import Any
 import attrs
 import httpx
 
+from cpay._auth import CPayAuth
+from cpay._envelope import araise_for_business_error, raise_for_business_error
+from cpay._recovery import RecoverySettings
+from cpay._retry import RetryPolicy
+from cpay._runtime import AsyncRuntimeTransport, CallRuntime, RuntimeTransport
+from cpay._secret import SecretKey
+from cpay._signed_httpx import AsyncSignedHttpxClient, SignedHttpxClient
 from cpay_client import Client
-from cpay_signing._auth import CPayAuth
-from cpay_signing._envelope import araise_for_business_error, raise_for_business_error
-from cpay_signing._recovery import RecoverySettings
-from cpay_signing._retry import RetryPolicy
-from cpay_signing._runtime import AsyncRuntimeTransport, CallRuntime, RuntimeTransport
-from cpay_signing._secret import SecretKey
-from cpay_signing._signed_httpx import AsyncSignedHttpxClient, SignedHttpxClient
 
 __all__ = ["CPayClient", "ClientSetup", "build_client"]
 
@@ -49,7 +49,7 @@ class ClientSetup:
 class CPayClient(Client):
     """The generated ``cpay_client.Client``, signed, with retries, optional lost-write recovery and logging.
 
-    Made by ``cpay_signing.create_client``. Pass it as ``client=`` to any generated function; close it with
+    Made by ``cpay.create_client``. Pass it as ``client=`` to any generated function; close it with
     ``with client:`` / ``async with client:``. ``with_options`` gives a client with other settings for some
     calls (``get_order_detail.sync(client=client.with_options(max_retries=5), ...)``).
     """

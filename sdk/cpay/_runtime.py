@@ -12,9 +12,9 @@ written once for both, in the manner of ``httpx.Auth.auth_flow``:
 
 Each response body is read inside the transport, so a connection that drops mid-body is a failure of the
 exchange like any other (retried for a GET, recovered for a write); every ``httpx.TransportError`` that reaches
-the caller is raised as ``cpay_signing.TransportError`` with the httpx error as its ``__cause__``, as
-``CPayTransport`` does. Failing to connect is retried by the wrapped ``httpx.HTTPTransport(retries=...)``
-for every method: nothing was sent.
+the caller is raised as ``cpay.TransportError`` with the httpx error as its ``__cause__`` (``_transport_error``,
+the SDK's one mapping of httpx's errors). Failing to connect is retried by the wrapped
+``httpx.HTTPTransport(retries=...)`` for every method: nothing was sent.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from typing import NoReturn
 import attrs
 import httpx
 
-from cpay_signing import _retry
-from cpay_signing._calllog import log_exchange, log_parameters, logger, operation_of
-from cpay_signing._errors import OutcomeUnknownError, RecoveredOrderError, TransportError
-from cpay_signing._recovery import (
+from cpay import _retry
+from cpay._calllog import log_exchange, log_parameters, logger, operation_of
+from cpay._errors import OutcomeUnknownError, RecoveredOrderError, TransportError
+from cpay._recovery import (
     LOOKUP_OPERATION,
     LOST_WITH_THE_RESPONSE,
     RECOVERY_FIELD,
@@ -47,8 +47,8 @@ from cpay_signing._recovery import (
     rebuild_result,
     with_recovery_field,
 )
-from cpay_signing._retry import RetryPolicy
-from cpay_signing._secret import SecretKey
+from cpay._retry import RetryPolicy
+from cpay._secret import SecretKey
 
 __all__ = ["AsyncRuntimeTransport", "CallRuntime", "RuntimeTransport"]
 
@@ -282,6 +282,7 @@ def _recovered_order_error(operation: str, merchant_trade_no: str, lost: str, fo
 
 
 def _transport_error(error: httpx.TransportError) -> TransportError:
+    """The error a caller gets for a failed exchange (raised ``from`` the httpx error, so it is the cause)."""
     return TransportError(f"{type(error).__name__}: {error}")
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Final
 
-from cpay_signing._secret import SecretKey
+from cpay._secret import SecretKey
 
 __all__ = ["MASK", "SENSITIVE_FIELDS", "mask_sensitive"]
 

@@ -1,4 +1,8 @@
-"""Request signing and webhook verification for the C-Pay API v2.0 (document sections 15 and 16).
+"""The C-Pay SDK's runtime: the signature, the signed client, webhook verification and the toolkit's errors.
+
+``pip install cpay-openapi`` installs this package with the generated client ``cpay_client`` (its models and
+one module per operation), which ``create_client`` gives you ready to call. This package was named
+``cpay_signing`` until 2.0.0, when it had outgrown the name; ``cpay_signing`` still imports, with a warning.
 
 * ``compute_sign`` / ``verify_sign``: the signature of section 16 over given parameters.
 * ``sign_request_parameters`` / ``verify_request_parameters``: the one wire contract of a request, over its
@@ -10,19 +14,25 @@
 * ``unwrap``: the typed ``data`` of a generated envelope, or ``BusinessError`` when its ``code`` is not 0;
   ``raise_for_business_error`` / ``araise_for_business_error`` raise it from httpx response hooks.
 * ``parse_webhook``: verify a webhook (section 15) and get a typed ``WebhookEvent``.
+* ``OrderStatus``: the generated client's ``cpay_client.models.OrderStatus``, one enum for webhooks and
+  polled orders alike; ``FINAL_ORDER_STATUSES``: the statuses an order never leaves.
 * ``mask_sensitive``: the one mask of the values never shown (``SENSITIVE_FIELDS``: the card data the spec
   marks ``x-cpay-sensitive``), used by the ``cpay`` log, the emulator's messages and the proxy's recording.
 * ``CPayError`` and its subclasses: the errors of the whole toolkit.
+* ``json_shape_problem`` and ``redact_httpx_request_lines``: the bound on JSON from the network and the mask of
+  httpx's request lines, which the emulator uses too.
 
 Import everything from here; the underscored modules are private.
 """
 
+import importlib as _importlib
 import typing as _typing
 
-from cpay_signing._auth import CPayAuth
-from cpay_signing._client import DEFAULT_CONNECT_RETRIES, DEFAULT_TIMEOUT, ENVIRONMENTS, create_client
-from cpay_signing._envelope import Envelope, araise_for_business_error, raise_for_business_error, unwrap
-from cpay_signing._errors import (
+from cpay._auth import CPayAuth
+from cpay._calllog import redact_httpx_request_lines
+from cpay._client import DEFAULT_CONNECT_RETRIES, DEFAULT_TIMEOUT, ENVIRONMENTS, create_client
+from cpay._envelope import Envelope, araise_for_business_error, raise_for_business_error, unwrap
+from cpay._errors import (
     BusinessError,
     CPayError,
     LostResponseError,
@@ -33,27 +43,33 @@ from cpay_signing._errors import (
     SignatureProblem,
     TransportError,
     UnexpectedResponseError,
+    VendorCode,
     WebhookPayloadError,
 )
-from cpay_signing._masking import MASK, SENSITIVE_FIELDS, mask_sensitive
-from cpay_signing._recovery import DEFAULT_DUPLICATE_CODES, DEFAULT_NOT_FOUND_CODES, Recovery, recovery_of
-from cpay_signing._retry import DEFAULT_INITIAL_RETRY_DELAY, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_DELAY
-from cpay_signing._secret import SecretKey
-from cpay_signing._sign import SignableParams, compute_sign, signing_payload, verify_sign
-from cpay_signing._transport import AsyncCPayTransport, CPayTransport
-from cpay_signing._webhook import (
+from cpay._jsonshape import json_shape_problem
+from cpay._masking import MASK, SENSITIVE_FIELDS, mask_sensitive
+from cpay._recovery import DEFAULT_DUPLICATE_CODES, DEFAULT_NOT_FOUND_CODES, Recovery, recovery_of
+from cpay._retry import DEFAULT_INITIAL_RETRY_DELAY, DEFAULT_MAX_RETRIES, DEFAULT_MAX_RETRY_DELAY
+from cpay._secret import SecretKey
+from cpay._sign import SignableParams, SignRule, compute_sign, signing_payload, verify_sign
+from cpay._webhook import (
     WEBHOOK_FAIL,
     WEBHOOK_OK,
     WEBHOOK_REPLY_CONTENT_TYPE,
-    OrderStatus,
     WebhookEvent,
     parse_webhook,
     webhook_reply,
 )
-from cpay_signing._wire import VerifiedRequest, sign_request_parameters, verify_request_parameters
+from cpay._wire import (
+    CredentialsPlacement,
+    VerifiedRequest,
+    sign_request_parameters,
+    verify_request_parameters,
+)
 
 if _typing.TYPE_CHECKING:  # pragma: no cover - for type checkers only
-    from cpay_signing._signed_client import CPayClient
+    from cpay._signed_client import CPayClient
+    from cpay._status import FINAL_ORDER_STATUSES, OrderStatus
 
 __all__ = [
     "DEFAULT_CONNECT_RETRIES",
@@ -64,17 +80,17 @@ __all__ = [
     "DEFAULT_NOT_FOUND_CODES",
     "DEFAULT_TIMEOUT",
     "ENVIRONMENTS",
+    "FINAL_ORDER_STATUSES",
     "MASK",
     "SENSITIVE_FIELDS",
     "WEBHOOK_FAIL",
     "WEBHOOK_OK",
     "WEBHOOK_REPLY_CONTENT_TYPE",
-    "AsyncCPayTransport",
     "BusinessError",
     "CPayAuth",
     "CPayClient",
     "CPayError",
-    "CPayTransport",
+    "CredentialsPlacement",
     "Envelope",
     "LostResponseError",
     "MalformedParametersError",
@@ -83,21 +99,25 @@ __all__ = [
     "RecoveredOrderError",
     "Recovery",
     "SecretKey",
+    "SignRule",
     "SignableParams",
     "SignatureError",
     "SignatureProblem",
     "TransportError",
     "UnexpectedResponseError",
+    "VendorCode",
     "VerifiedRequest",
     "WebhookEvent",
     "WebhookPayloadError",
     "araise_for_business_error",
     "compute_sign",
     "create_client",
+    "json_shape_problem",
     "mask_sensitive",
     "parse_webhook",
     "raise_for_business_error",
     "recovery_of",
+    "redact_httpx_request_lines",
     "sign_request_parameters",
     "signing_payload",
     "unwrap",
@@ -107,11 +127,17 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    # CPayClient subclasses the generated client: imported on first use, so signing and webhooks work without
-    # the generated package installed.
-    if name == "CPayClient":
-        from cpay_signing._signed_client import CPayClient
+_FROM_THE_GENERATED_PACKAGE = {
+    "CPayClient": "cpay._signed_client",
+    "FINAL_ORDER_STATUSES": "cpay._status",
+    "OrderStatus": "cpay._status",
+}
 
-        return CPayClient
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __getattr__(name: str) -> object:
+    # These names come from (or subclass) the generated client, whose models load on first use (or on
+    # the first parse_webhook): compute_sign, CPayAuth and verify_request_parameters do not wait for them.
+    module = _FROM_THE_GENERATED_PACKAGE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(_importlib.import_module(module), name)

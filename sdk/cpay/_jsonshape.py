@@ -7,6 +7,11 @@ stops at the first bound passed: refusing a text nested 2,000 deep reads its fir
 
 The scan does not check that the text is JSON; the parser that runs after it does. The webhook parser
 (``_webhook``) and the emulator (its control API and its JSON-in-a-form fields) share it.
+
+Why not a library: the standard ``json`` has no depth option, and the parsers that bound depth do not let the
+caller choose the bound (orjson refuses past 1,024 levels) or bring a compiled dependency into the SDK's small
+install (orjson, pysimdjson, ijson's C backend); ijson's pure-Python backend would count the levels, but it
+parses every value on the way, where this scan reads only the brackets and skips strings whole.
 """
 
 from __future__ import annotations

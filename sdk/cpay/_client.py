@@ -11,19 +11,20 @@ from typing import TYPE_CHECKING, Final
 
 import httpx
 
-from cpay_signing._auth import CPayAuth
-from cpay_signing._calllog import configure_from_environment, redact_httpx_request_lines
-from cpay_signing._recovery import DEFAULT_DUPLICATE_CODES, DEFAULT_NOT_FOUND_CODES, RecoverySettings
-from cpay_signing._retry import (
+from cpay._auth import CPayAuth
+from cpay._calllog import configure_from_environment, redact_httpx_request_lines
+from cpay._recovery import DEFAULT_DUPLICATE_CODES, DEFAULT_NOT_FOUND_CODES, RecoverySettings
+from cpay._retry import (
     DEFAULT_INITIAL_RETRY_DELAY,
     DEFAULT_MAX_RETRIES,
     DEFAULT_MAX_RETRY_DELAY,
     RetryPolicy,
 )
-from cpay_signing._secret import SecretKey
+from cpay._secret import SecretKey
+from cpay._wire import CredentialsPlacement
 
 if TYPE_CHECKING:
-    from cpay_signing._signed_client import CPayClient
+    from cpay._signed_client import CPayClient
 
 __all__ = ["DEFAULT_CONNECT_RETRIES", "DEFAULT_TIMEOUT", "ENVIRONMENTS", "create_client"]
 
@@ -31,6 +32,9 @@ ENVIRONMENTS: Final[Mapping[str, str]] = {
     # Section 2, "Env config". The operations' paths carry the /openapi/v1 prefix themselves.
     "sandbox": "https://sandbox-api.cpay.ltd",
     "production": "https://api.cpay.ltd",
+    # The vendor's reference (cpayfinance/document, api-host.md) and its Go SDK's sandbox config name this host
+    # "testing"; the document's examples of sections 4 and 9 use it. Plain HTTP: nothing is encrypted.
+    "testing": "http://8.142.157.45:9075",
 }
 
 DEFAULT_TIMEOUT: Final = httpx.Timeout(connect=5.0, read=30.0, write=30.0, pool=5.0)
@@ -48,6 +52,7 @@ def create_client(
     base_url: str | None = None,
     merchant_id: str | int,
     secret_key: str | SecretKey,
+    credentials_in: CredentialsPlacement = "query",
     timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     connect_retries: int | None = None,
     headers: Mapping[str, str] | None = None,
@@ -63,11 +68,16 @@ def create_client(
 ) -> CPayClient:
     """A generated ``cpay_client.Client`` (a ``CPayClient``) whose sync and async calls are signed by ``CPayAuth``.
 
-    Name the server once: positionally, ``"sandbox"``, ``"production"`` or a base URL such as
+    Name the server once: positionally, ``"sandbox"``, ``"production"``, ``"testing"`` (the vendor's plain-HTTP
+    test host, ``ENVIRONMENTS``) or a base URL such as
     ``"http://127.0.0.1:8000"`` (the emulator); or as ``base_url=...``. Both underlying httpx clients get
     the same auth, timeout and headers. Close the client with ``with client:`` / ``async with client:``.
 
-    * Network failures raise ``cpay_signing.TransportError``. A failed connection is retried
+    ``merchantId`` and ``sign`` travel in every request's query string, as ``openapi.yaml`` declares; with
+    ``credentials_in="body"`` a POST carries them in its form body instead, as the vendor's Go and PHP SDKs
+    send them. C-Pay reads both places (README, "Where the credentials travel").
+
+    * Network failures raise ``cpay.TransportError``. A failed connection is retried
       ``connect_retries`` times (default ``DEFAULT_CONNECT_RETRIES``) for every call: nothing was sent.
     * Read-only calls (GET) are retried ``max_retries`` times on timeouts, connection errors, HTTP 408, 429 and
       5xx, after ``initial_retry_delay`` seconds doubling up to ``max_retry_delay``, with jitter, or after the
@@ -75,7 +85,7 @@ def create_client(
       connection is itself retried ``connect_retries`` times by the default transport.
     * Writes (POST) are sent once. With ``recover_lost_writes``, a write that carries a ``merchantTradeNo``
       and whose response is lost (read timeout, reset, 5xx) is looked up with ``getOrderDetail``: the order
-      found is returned (``cpay_signing.recovery_of(envelope)`` says so) or, where the operation's result
+      found is returned (``cpay.recovery_of(envelope)`` says so) or, where the operation's result
       cannot be rebuilt from it, raised as ``RecoveredOrderError``; when no order exists the write is sent
       once more; otherwise ``OutcomeUnknownError``. ``duplicate_codes`` and ``not_found_codes`` are the
       ``code`` values meaning "merchantTradeNo already used" and "no such order" (default: the emulator's).
@@ -83,7 +93,7 @@ def create_client(
     * ``client.with_options(max_retries=..., ...)`` gives a client with other settings for some calls.
 
     With ``raise_business_errors`` (the default) every call whose envelope has a ``code`` other than 0
-    raises ``cpay_signing.BusinessError`` (from an httpx response hook, before the generated parser);
+    raises ``cpay.BusinessError`` (from an httpx response hook, before the generated parser);
     without it, such envelopes are returned like successes and ``unwrap`` raises instead.
 
     ``transport`` / ``async_transport`` replace the default ``httpx.HTTPTransport(retries=connect_retries)``
@@ -93,7 +103,7 @@ def create_client(
     Raises ``ValueError`` for an unknown environment name, a server named twice or not at all, an invalid
     setting or ``CPAY_LOG`` value, and ``ImportError`` if the generated package ``cpay_client`` is missing.
     """
-    from cpay_signing._signed_client import ClientSetup, build_client  # imports the generated package
+    from cpay._signed_client import ClientSetup, build_client  # imports the generated package
 
     if (environment_or_base_url is None) == (base_url is None):
         raise ValueError("name the C-Pay server once: an environment or base URL, or base_url=...")
@@ -108,7 +118,7 @@ def create_client(
     key = SecretKey.of(secret_key)
     setup = ClientSetup(
         base_url=base_url,
-        auth=CPayAuth(merchant_id, key),
+        auth=CPayAuth(merchant_id, key, credentials_in=credentials_in),
         secret_key=key,
         timeout=timeout,
         headers=dict(headers or {}),

@@ -7,9 +7,9 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from cpay_signing._errors import CPayError
-from cpay_signing._secret import SecretKey
-from cpay_signing._wire import sign_request_parameters
+from cpay._errors import CPayError
+from cpay._secret import SecretKey
+from cpay._wire import CredentialsPlacement, sign_request_parameters
 
 __all__ = ["CPayAuth"]
 
@@ -20,7 +20,9 @@ class CPayAuth(httpx.Auth):
     """Signs C-Pay requests for ``httpx.Client`` and ``httpx.AsyncClient`` (``auth=CPayAuth(...)``).
 
     ``merchantId`` and ``sign`` go in the query string of every request, GET and POST alike, as
-    ``openapi.yaml`` declares them; the signature covers the query string and, for a POST, its
+    ``openapi.yaml`` declares them; with ``credentials_in="body"`` a POST carries them at the end of its form
+    body instead, as the vendor's own SDKs send them (a GET still carries them in its query string). C-Pay
+    reads both places. The signature covers the query string and, for a POST, its
     ``application/x-www-form-urlencoded`` body, as the server decodes them. ``sign_request_parameters`` (the one
     signer of the toolkit) does the work: see it for the rules (a ``merchantId`` already sent is kept, a
     ``sign`` already sent is replaced, a repeated name or text that is not form-encoded UTF-8 raises
@@ -33,16 +35,23 @@ class CPayAuth(httpx.Auth):
     requires_request_body = True
 
     merchant_id: str
+    credentials_in: CredentialsPlacement
 
-    def __init__(self, merchant_id: str | int, secret_key: str | SecretKey) -> None:
+    def __init__(
+        self, merchant_id: str | int, secret_key: str | SecretKey, *, credentials_in: CredentialsPlacement = "query"
+    ) -> None:
         merchant_id = str(merchant_id)
         if not merchant_id:
             raise ValueError("merchant_id is empty")
+        if credentials_in not in ("query", "body"):
+            raise ValueError(f"credentials_in must be 'query' or 'body', not {credentials_in!r}")
         self.merchant_id = merchant_id
+        self.credentials_in = credentials_in
         self._secret_key = SecretKey.of(secret_key)
 
     def __repr__(self) -> str:
-        return f"CPayAuth(merchant_id={self.merchant_id!r}, secret_key={self._secret_key!r})"
+        placement = "" if self.credentials_in == "query" else f", credentials_in={self.credentials_in!r}"
+        return f"CPayAuth(merchant_id={self.merchant_id!r}, secret_key={self._secret_key!r}{placement})"
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         yield self.sign_request(request)
@@ -52,7 +61,11 @@ class CPayAuth(httpx.Auth):
         media_type = request.headers.get("content-type", "").partition(";")[0].strip().lower()
         if media_type == FORM_MEDIA_TYPE:
             query, body = sign_request_parameters(
-                request.url.query, request.content, merchant_id=self.merchant_id, secret_key=self._secret_key
+                request.url.query,
+                request.content,
+                merchant_id=self.merchant_id,
+                secret_key=self._secret_key,
+                credentials_in=self.credentials_in,
             )
             headers = request.headers.copy()
             headers.pop("transfer-encoding", None)
@@ -93,7 +106,11 @@ class CPayAuth(httpx.Auth):
         if query is None or body is None:
             return None
         signed_query, signed_body = sign_request_parameters(
-            query, None if data is None else body, merchant_id=self.merchant_id, secret_key=self._secret_key
+            query,
+            None if data is None else body,
+            merchant_id=self.merchant_id,
+            secret_key=self._secret_key,
+            credentials_in=self.credentials_in,
         )
         return signed_query.decode("ascii"), signed_body
 

@@ -4,35 +4,53 @@ Every party that signs or checks a request goes through the two functions of thi
 server cannot disagree about what was signed: ``CPayAuth`` (httpx), the conformance suite's ``requests`` auth
 and the emulator all call ``sign_request_parameters`` or ``verify_request_parameters``.
 
-* **Where.** ``merchantId`` and ``sign`` travel in the query string, for GET and POST alike: that is what
-  ``openapi.yaml`` declares (apiKey security schemes can only be ``in: query``, ``header`` or ``cookie``, never
-  in a form body) and what the document's curl examples of sections 12 to 14 do. A server reads parameters
-  from the query string and the form body alike, so the verifier accepts the credentials in either.
+* **Where.** ``merchantId`` and ``sign`` travel in the query string by default, for GET and POST alike: that
+  is what ``openapi.yaml`` declares (apiKey security schemes can only be ``in: query``, ``header`` or
+  ``cookie``, never in a form body) and what the PDF's examples of sections 4, 5 and 12 to 14 do. The vendor's
+  own clients (its Go and PHP SDKs, its WordPress plugins) post them in the form body instead;
+  ``credentials_in="body"`` does that for a request with a body. A server reads parameters from the query
+  string and the form body alike, so the verifier accepts the credentials in either.
 * **What.** The sign covers every parameter of the query string and of the form body, ``merchantId``
   included, as a server decodes them: ``name=value`` pieces joined by ``&`` (empty pieces carry nothing and
   are skipped; a piece without ``=`` is malformed), ``+`` a space, percent-escapes of strict UTF-8.
 * **Once.** A name appears at most once across the query string and the body. A repeated name is refused
   with ``MalformedParametersError`` by both functions, as the emulator refuses it: which of its values a
   server would sign is not defined.
+
+The decoding is written here rather than left to ``urllib.parse.parse_qsl``, the standard library's form
+decoder, because none of its modes reads a form as a C-Pay server does: by default it keeps a piece without
+``=`` as an empty value (C-Pay's rule refuses it), and with ``strict_parsing`` it also refuses the empty
+pieces that a server skips (``a=1&&b=2``). The signer needs each piece as sent, besides, which it does not
+return. Its ``quote``/``unquote_to_bytes`` do the escaping, as everywhere else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import overload
+from typing import Literal, overload
 from urllib.parse import quote, unquote_to_bytes
 
 import attrs
 
-from cpay_signing._errors import MalformedParametersError, SignatureError, SignatureProblem
-from cpay_signing._secret import SecretKey
-from cpay_signing._sign import SIGN_FIELD, compute_sign, verify_sign
+from cpay._errors import MalformedParametersError, SignatureError, SignatureProblem
+from cpay._secret import SecretKey
+from cpay._sign import SIGN_FIELD, compute_sign, verify_sign
 
-__all__ = ["SecretKeyLookup", "VerifiedRequest", "sign_request_parameters", "verify_request_parameters"]
+__all__ = [
+    "CredentialsPlacement",
+    "SecretKeyLookup",
+    "VerifiedRequest",
+    "sign_request_parameters",
+    "verify_request_parameters",
+]
 
 MERCHANT_ID_FIELD = "merchantId"
 QUERY_STRING = "query string"
 FORM_BODY = "form body"
+
+CredentialsPlacement = Literal["query", "body"]
+"""Where a signer puts ``merchantId`` and ``sign``: the query string (the spec's), or a POST's form body (the
+vendor's clients'). A request without a body always carries them in its query string."""
 
 SecretKeyLookup = Callable[[str], "str | SecretKey | None"]
 """Finds the secret key of a ``merchantId`` (``None`` for a merchant the server does not know)."""
@@ -123,36 +141,57 @@ def _decode_into(params: dict[str, str], encoded: bytes, where: str) -> None:
 
 @overload
 def sign_request_parameters(
-    query: bytes | str, body: None, *, merchant_id: str, secret_key: str | SecretKey
+    query: bytes | str,
+    body: None,
+    *,
+    merchant_id: str,
+    secret_key: str | SecretKey,
+    credentials_in: CredentialsPlacement = "query",
 ) -> tuple[bytes, None]: ...
 
 
 @overload
 def sign_request_parameters(
-    query: bytes | str, body: bytes | str, *, merchant_id: str, secret_key: str | SecretKey
+    query: bytes | str,
+    body: bytes | str,
+    *,
+    merchant_id: str,
+    secret_key: str | SecretKey,
+    credentials_in: CredentialsPlacement = "query",
 ) -> tuple[bytes, bytes]: ...
 
 
 def sign_request_parameters(
-    query: bytes | str, body: bytes | str | None, *, merchant_id: str, secret_key: str | SecretKey
+    query: bytes | str,
+    body: bytes | str | None,
+    *,
+    merchant_id: str,
+    secret_key: str | SecretKey,
+    credentials_in: CredentialsPlacement = "query",
 ) -> tuple[bytes, bytes | None]:
     """Sign a request as it goes on the wire; return its new ``(query, body)``.
 
     ``query`` is the encoded query string (without ``?``) and ``body`` the encoded
     ``application/x-www-form-urlencoded`` body, or ``None`` for a request without one. The result carries
-    ``merchantId`` and ``sign`` in the query string and ``sign`` covers every parameter of both, decoded as a
-    server decodes them (see the module). Every other piece keeps its bytes and its order.
+    ``merchantId`` and ``sign`` in the query string (``credentials_in="query"``, the default) or, for a request
+    with a body, at the end of the body (``credentials_in="body"``, as the vendor's clients send a POST);
+    ``sign`` covers every parameter of both, decoded as a server decodes them (see the module). Every other
+    piece keeps its bytes and its order.
 
-    * ``merchantId`` is added at the end of the query string when no non-empty one is sent; one sent in the
-      body moves to the query string with its value; an empty one is dropped.
-    * Any ``sign`` already present (in either) is dropped; the new one is the query string's last piece.
+    * ``merchantId`` is added at the end of the credentials' place when no non-empty one is sent; one sent in
+      the other place moves there with its value; an empty one is dropped.
+    * Any ``sign`` already present (in either) is dropped; the new one is the last piece of that place.
     * Empty pieces (``a=1&&b=2``) are dropped.
 
     Raises ``MalformedParametersError`` (a ``CPayError``) when either is not form-encoded UTF-8 text or a name
-    is repeated; ``ValueError`` for an empty ``merchant_id``.
+    is repeated; ``ValueError`` for an empty ``merchant_id`` or an unknown ``credentials_in``.
     """
     if not merchant_id:
         raise ValueError("merchant_id is empty")
+    if credentials_in not in ("query", "body"):
+        raise ValueError(f"credentials_in must be 'query' or 'body', not {credentials_in!r}")
+    to_body = credentials_in == "body" and body is not None
+    moved_from = QUERY_STRING if to_body else FORM_BODY
     fields: dict[str, str] = {}
     query_pieces: list[bytes] = []
     body_pieces: list[bytes] = []
@@ -167,16 +206,17 @@ def sign_request_parameters(
             if name in fields:
                 raise _repeated(name)
             fields[name] = value
-            if name == MERCHANT_ID_FIELD and where == FORM_BODY:
-                merchant_piece = piece  # credentials travel in the query string
+            if name == MERCHANT_ID_FIELD and where == moved_from:
+                merchant_piece = piece  # the credentials travel together, in one place
             else:
                 kept.append(piece)
     if MERCHANT_ID_FIELD not in fields:
         fields[MERCHANT_ID_FIELD] = merchant_id
         merchant_piece = f"{MERCHANT_ID_FIELD}={quote(merchant_id, safe='')}".encode("ascii")
+    credentials = body_pieces if to_body else query_pieces
     if merchant_piece:
-        query_pieces.append(merchant_piece)
-    query_pieces.append(f"{SIGN_FIELD}={compute_sign(fields, secret_key)}".encode("ascii"))
+        credentials.append(merchant_piece)
+    credentials.append(f"{SIGN_FIELD}={compute_sign(fields, secret_key)}".encode("ascii"))
     return b"&".join(query_pieces), None if body is None else b"&".join(body_pieces)
 
 

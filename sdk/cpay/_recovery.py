@@ -17,7 +17,8 @@ A recovered envelope carries ``RECOVERY_FIELD`` (an object the generated parser 
 ``additional_properties``); ``recovery_of(envelope)`` reads it as a typed ``Recovery``.
 
 The codes for "duplicate" and "not found" are the emulator's (``docs/spec-notes.md``, "Emulator error
-codes"); the document does not give C-Pay's own, so both sets are settable on ``create_client``.
+codes"), defined here once: the emulator's ``ErrorCode`` takes them from these defaults, since the SDK cannot
+import the emulator. The document does not give C-Pay's own, so both sets are settable on ``create_client``.
 """
 
 from __future__ import annotations

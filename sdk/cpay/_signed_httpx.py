@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from cpay_signing._auth import FORM_MEDIA_TYPE, CPayAuth
+from cpay._auth import FORM_MEDIA_TYPE, CPayAuth
 
 __all__ = ["AsyncSignedHttpxClient", "SignedHttpxClient"]
 

@@ -2,38 +2,44 @@
 
 from __future__ import annotations
 
-import enum
 import hmac
 import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
-from cpay_signing._errors import MalformedParametersError, SignatureError, SignatureProblem, WebhookPayloadError
-from cpay_signing._jsonshape import json_shape_problem
-from cpay_signing._secret import SecretKey
-from cpay_signing._sign import SIGN_FIELD, verify_sign
-from cpay_signing._wire import FORM_BODY
-from cpay_signing._wire import _decode_into as decode_form_into  # the verifier's own decoding
+from cpay._errors import MalformedParametersError, SignatureError, SignatureProblem, WebhookPayloadError
+from cpay._jsonshape import json_shape_problem
+from cpay._secret import SecretKey
+from cpay._sign import SIGN_FIELD, verify_sign
+from cpay._wire import FORM_BODY
+from cpay._wire import _decode_into as decode_form_into  # the verifier's own decoding
+
+if TYPE_CHECKING:
+    from cpay._status import OrderStatus
 
 __all__ = [
     "WEBHOOK_FAIL",
     "WEBHOOK_OK",
     "WEBHOOK_REPLY_CONTENT_TYPE",
-    "OrderStatus",
     "WebhookEvent",
     "parse_webhook",
     "webhook_reply",
 ]
 
 WEBHOOK_OK: Final = "OK"
-"""The reply body that acknowledges a webhook (section 15: "webhook server returns OK or FAIL text")."""
+"""The reply body that acknowledges a webhook: section 15's word ("webhook server returns OK or FAIL text"), and
+the vendor's WordPress plugins' (``ok``). The later documentation retries only ``fail`` or an empty reply, so it
+takes ``OK`` too; only the vendor's reference README says ``success`` alone (docs/spec-notes.md, "The webhook's
+reply")."""
 WEBHOOK_FAIL: Final = "FAIL"
-"""The reply body that refuses a webhook; C-Pay is expected to send it again."""
+"""The reply body that refuses a webhook; C-Pay sends it again later (every source agrees on a failure word)."""
+_PARAM_FIELD: Final = "param"
+"""The one field of the form the later documentation posts: ``param=<the notification as JSON>``."""
 WEBHOOK_REPLY_CONTENT_TYPE: Final = "text/plain; charset=utf-8"
 
 _MAX_FIELDS = 256  # section 15 has 15 fields; a body with hundreds is not a C-Pay notification
@@ -44,46 +50,21 @@ _AMOUNT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 _REDACTED = "<redacted: equals the secret key>"
 
 
-class OrderStatus(enum.StrEnum):
-    """``orderStatus`` (section 15): ``0`` pending, ``11`` processing, ``14`` completed, ``15`` closed.
-
-    A value the document does not list does not fail: it becomes a member named ``UNKNOWN_<value>`` whose
-    ``is_known`` is false, so a receiver can acknowledge (or park) a notification of a future status.
-    """
-
-    PENDING = "0"
-    PROCESSING = "11"
-    COMPLETED = "14"
-    CLOSED = "15"
-
-    @classmethod
-    def _missing_(cls, value: object) -> OrderStatus | None:
-        if not isinstance(value, str) or not value:
-            return None
-        member = str.__new__(cls, value)
-        member._name_ = f"UNKNOWN_{value}"
-        member._value_ = value
-        return member
-
-    @property
-    def is_known(self) -> bool:
-        """Whether the document defines this status."""
-        return self._name_ in type(self).__members__
-
-    @property
-    def is_final(self) -> bool:
-        """Whether the order can no longer change (completed or closed)."""
-        return self in (OrderStatus.COMPLETED, OrderStatus.CLOSED)
-
-
 @attrs.frozen(kw_only=True)
 class WebhookEvent:
-    """A verified webhook notification (section 15).
+    """A verified webhook notification (section 15, and the fields the vendor's later documentation adds).
 
-    Optional text fields are ``None`` when absent or empty. Amounts are exact ``Decimal`` values, ``None``
-    when C-Pay sends them empty. ``create_time`` is kept as sent: the document shows both epoch
-    milliseconds (``1663155010000``) and ``yyyyMMddHHmmss`` (``20220726100218``). ``raw`` holds every field
-    as received (``sign`` included), for logging and for fields a future version adds.
+    Optional text fields are ``None`` when absent or empty. Amounts are exact ``Decimal`` values, whether
+    C-Pay sent a string or a JSON number, ``None`` when absent or empty; only ``receivedAmount`` is required.
+    ``order_amount`` (the order's total), ``service_fee`` and ``currency`` are the later documentation's
+    fields; it marks ``actualAmount``, ``fee``, ``cryptoCurrency``, ``network`` and ``hash`` deprecated
+    (``fee`` replaced by ``serviceFee``), so a notification without them is still read. ``merchant_id``,
+    ``order_status`` and ``create_time`` are read from a string or a JSON number alike; ``create_time`` is kept
+    as sent: the document shows both epoch milliseconds (``1663155010000``) and ``yyyyMMddHHmmss``
+    (``20220726100218``). ``raw`` holds every field as received (``sign`` included, numbers as their JSON
+    text), for logging and for fields a future version adds. A status the document does not list does not fail:
+    ``order_status`` is then ``OrderStatus``'s ``UNKNOWN`` pseudo-member (``is_known`` false), so a receiver can
+    acknowledge (or park) a notification of a future status.
     """
 
     merchant_id: str
@@ -100,16 +81,28 @@ class WebhookEvent:
     remark: str | None
     ext_info: str | None
     create_time: str
-    raw: Mapping[str, str] = attrs.field(hash=False, repr=False)
+    order_amount: Decimal | None = None
+    service_fee: Decimal | None = None
+    currency: str | None = None
+    raw: Mapping[str, str] = attrs.field(factory=dict, hash=False, repr=False)
 
 
 def parse_webhook(body: bytes, content_type: str, secret_key: str | SecretKey) -> WebhookEvent:
     """Verify a webhook's ``sign`` over its raw ``body`` and return the typed event.
 
-    ``content_type`` is the request's ``Content-Type`` header: ``application/x-www-form-urlencoded`` or
-    JSON (``application/json`` or any ``+json`` type); the body is read as UTF-8. JSON numbers are signed
-    with their text as it appears in the body, ``true``/``false`` as those words, and ``null`` counts as
-    empty. The ``sign`` is compared in constant time.
+    ``content_type`` is the request's ``Content-Type`` header. Three bodies are read, as C-Pay's material
+    shows them (docs/spec-notes.md, "The webhook's body"):
+
+    * JSON (``application/json`` or any ``+json`` type), the object of the notification's fields: what the
+      vendor's WordPress plugins read;
+    * an ``application/x-www-form-urlencoded`` form whose one field ``param`` holds that JSON object: what
+      the vendor's later documentation posts;
+    * a flat form of the fields themselves.
+
+    The body is read as UTF-8. JSON numbers are signed with their text as it appears in the body
+    (``"merchantId": 20003092`` signs as ``merchantId=20003092``), ``true``/``false`` as those words, and
+    ``null`` counts as empty; the sign is the one among the fields, over the others, by either rule of
+    ``verify_sign``. The ``sign`` is compared in constant time.
 
     Raises ``WebhookPayloadError`` if the body cannot be read or a field is malformed, and
     ``SignatureError`` (carrying the received fields) if the ``sign`` is missing or wrong. The event's
@@ -119,7 +112,8 @@ def parse_webhook(body: bytes, content_type: str, secret_key: str | SecretKey) -
     it can be: a body over 64 KiB; more than 256 fields; JSON nested more than 8 deep, or any nested value;
     a field name given twice (in a form or a JSON object: a framework that reads the first of two values
     would act on one the sign may not cover); text that is not strict UTF-8, or a JSON ``\\ud800``-style
-    escape of a lone surrogate. No other exception comes out of a hostile body.
+    escape of a lone surrogate; a ``param`` form with any other field beside ``param`` (the sign inside the
+    JSON would not cover it). No other exception comes out of a hostile body.
     """
     key = SecretKey.of(secret_key)
     fields = _decode(body, content_type)
@@ -147,7 +141,10 @@ def _decode(body: bytes, content_type: str) -> dict[str, str]:
         raise WebhookPayloadError(f"webhook body is larger than {_MAX_BODY >> 10} KiB")
     try:
         if media_type == "application/x-www-form-urlencoded":
-            return _form_fields(body)
+            fields = _form_fields(body)
+            if _PARAM_FIELD in fields:
+                return _param_fields(fields)
+            return fields
         if media_type == "application/json" or media_type.endswith("+json"):
             return _json_fields(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError, MalformedParametersError) as error:
@@ -167,6 +164,16 @@ def _form_fields(body: bytes) -> dict[str, str]:
     # stdlib's dict(parse_qsl(...)) the last), and the sign covers only one of them.
     decode_form_into(fields, body, FORM_BODY)
     return fields
+
+
+def _param_fields(form: Mapping[str, str]) -> dict[str, str]:
+    """The notification inside ``param=<JSON>``: its fields, bounded like a JSON body; nothing beside it."""
+    if len(form) != 1:
+        others = ", ".join(sorted(name[:32] for name in form if name != _PARAM_FIELD)[:5])
+        raise WebhookPayloadError(
+            f"a {_PARAM_FIELD} webhook form carries other fields ({others}) its sign cannot cover"
+        )
+    return _json_fields(form[_PARAM_FIELD])
 
 
 def _json_fields(text: str) -> dict[str, str]:
@@ -213,6 +220,8 @@ def _first_line(error: Exception) -> str:
 
 
 def _event(fields: Mapping[str, str]) -> WebhookEvent:
+    from cpay._status import OrderStatus  # the generated client's enum, imported on first use
+
     def optional(name: str) -> str | None:
         return fields.get(name) or None
 
@@ -222,10 +231,10 @@ def _event(fields: Mapping[str, str]) -> WebhookEvent:
             raise WebhookPayloadError(f"webhook field {name!r} is missing or empty")
         return value
 
-    def amount(name: str) -> Decimal | None:
-        if name not in fields:
+    def amount(name: str, *, present: bool = False) -> Decimal | None:
+        if present and name not in fields:
             raise WebhookPayloadError(f"webhook field {name!r} is missing")
-        text = fields[name]
+        text = fields.get(name, "")
         if not text:
             return None
         if not _AMOUNT.fullmatch(text):
@@ -240,12 +249,15 @@ def _event(fields: Mapping[str, str]) -> WebhookEvent:
         order_status=OrderStatus(required("orderStatus")),
         hash=optional("hash"),
         actual_amount=amount("actualAmount"),
-        received_amount=amount("receivedAmount"),
+        received_amount=amount("receivedAmount", present=True),
         fee=amount("fee"),
         crypto_currency=optional("cryptoCurrency"),
         network=optional("network"),
         remark=optional("remark"),
         ext_info=optional("extInfo"),
         create_time=required("createTime"),
+        order_amount=amount("orderAmount"),
+        service_fee=amount("serviceFee"),
+        currency=optional("currency"),
         raw=MappingProxyType(dict(fields)),
     )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol, TypeVar
 
 import httpx
 
-from cpay_signing._errors import BusinessError, UnexpectedResponseError
+from cpay._errors import BusinessError, UnexpectedResponseError
 
 if TYPE_CHECKING:
     from typing_extensions import TypeIs
