@@ -12,7 +12,7 @@ import jsonschema_rs
 import pytest
 import yaml
 
-from cpay_signing import CPayAuth, SecretKey
+from cpay import CPayAuth, SecretKey
 
 with warnings.catch_warnings():
     # Starlette 1.x prefers httpx2 for its test client; httpx (what the project pins) still works.
@@ -22,7 +22,7 @@ with warnings.catch_warnings():
 from emulator_process import EmulatorProcess, free_port
 
 from cpay_emulator import EmulatorConfig, Merchant, WebhookPolicy, create_app
-from cpay_emulator._spec import inline_refs
+from cpay_emulator.shared.refs import inline_refs
 
 MERCHANT_ID = "20001234"
 SECRET_KEY = "emulator-test-secret"

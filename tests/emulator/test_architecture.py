@@ -1,136 +1,55 @@
-"""The emulator's shape, checked from its source with ``ast``: layers, surfaces side by side, SQL, module size.
+"""The emulator's shape: import rules are folder rules (import-linter's contracts in ``pyproject.toml``, run by
+``make lint``); what import-linter cannot see is checked here from the source with ``ast``.
 
-The layers, from the bottom: records and helpers (the clock and the armed faults among them); the wire shapes
-(``_views``); the domain backends (state, rules and SQL, no HTTP, and no fault: faults are the surfaces'
-business); the HTTP surfaces (``_api``, ``_control``, ``_cashier``, ``_docs`` for the API references, and
-``_proxy``, the validating proxy), which never import each other, and the workers; ``_app``, which only
-assembles them; and the tools that drive a running emulator from outside (the pytest plugin, the in-process
-transports, the CLI's verbs), which nothing of the emulator itself imports. The proxy stands in front of any
-deployment, so its modules use none of the emulator's state, and its checks (``_inspection`` and the modules
-beside it) do no HTTP. Each rule is a function over ``{module: source}`` so the tests below can show it failing
-on a package that breaks it.
+* Only the backends (``cpay_emulator/backends/``) speak SQL: each owns its tables, the surfaces call them.
+* Every module says what it owns, in a docstring.
+* The contracts hold, and each of them fails on a copy of the package that breaks it (a checker that cannot
+  fail proves nothing).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+import shutil
+import subprocess
+import sys
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "emulator" / "cpay_emulator"
-MAX_LINES = 400
-
-SURFACES = frozenset({"_api", "_control", "_cashier", "_docs", "_proxy"})
-DOMAIN = frozenset(
-    {"_merchants", "_rates", "_ledger", "_orders", "_outbox", "_lifecycle", "_payins", "_payouts", "_service"}
-)
-SQL_OWNERS = DOMAIN | {"_store"}
-HTTP_MODULES = (
-    frozenset({"_app", "_middleware", "_wire", "_server", "_webhooks", "_spec", "_coverage", "__main__"})
-    | frozenset({"_proxy_cli", "_replay"})
-    | {"_forwarding", "_upstream_connection"}  # the proxy's connections to its upstream
-    | SURFACES
-)
-WORKERS = frozenset({"_expiry"})
-TOOLS = frozenset({"_inprocess", "_control_client", "_cli_control", "testing", "pytest_plugin"})
-"""Drive an emulator from outside: only other tools and the CLI import them."""
-FAULTS = "_faults"
-HTTP_LIBRARIES = frozenset({"starlette", "uvicorn", "uvloop", "httpx", "httptools"})
-ASSEMBLERS = frozenset({"__init__", "__main__", "_proxy_cli"})
-"""The package, and the command-line modules (``_proxy_cli`` implements ``cpay-emulator proxy`` and ``replay``)."""
-PROXY_CHECKS = frozenset({"_codes", "_inspection", "_violations", "_recording", "_proxy_reports", "_relay"})
-"""What the proxy checks and writes, below its surface: no HTTP module but ``_spec`` (the validators), nor library."""
-PROXY = PROXY_CHECKS | {"_proxy", "_forwarding", "_upstream_connection", "_replay", "_proxy_cli"}
-EMULATOR_STATE = DOMAIN | {"_store", "_webhooks", "_middleware", "_views"}
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "emulator" / "cpay_emulator"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+SQL_OWNERS = "backends"
+CONTRACTS = {
+    contract["id"]: contract["name"]
+    for contract in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"][
+        "contracts"
+    ]
+}
 
 _SQL = re.compile(
-    r"\b(SELECT\b.+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|UNIQUE))\b",
+    r"\b(SELECT\b.+\bFROM|INSERT\s+(OR\s+\w+\s+)?INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM|CREATE\s+(TABLE|INDEX|UNIQUE)|ALTER\s+TABLE)\b",
     re.S,
 )
 _EXECUTE = frozenset({"execute", "executemany", "executescript"})
 
 
 def read_package(folder: Path = PACKAGE) -> dict[str, str]:
-    return {path.stem: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.py"))}
-
-
-def imports(source: str, package: str = "cpay_emulator") -> tuple[set[str], set[str]]:
-    """``(modules of the package, top-level outside packages)`` that ``source`` imports."""
-    inside: set[str] = set()
-    outside: set[str] = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                parts = alias.name.split(".")
-                if parts[0] == package and len(parts) > 1:
-                    inside.add(parts[1])
-                elif parts[0] != package:
-                    outside.add(parts[0])
-        elif isinstance(node, ast.ImportFrom) and node.module is not None and node.level == 0:
-            parts = node.module.split(".")
-            if parts[0] != package:
-                outside.add(parts[0])
-            elif len(parts) > 1:
-                inside.add(parts[1])
-            else:  # from cpay_emulator import _views as views
-                inside.update(alias.name for alias in node.names)
-    return inside, outside
-
-
-def layer_violations(sources: Mapping[str, str]) -> list[str]:
-    """Every import that breaks the layering (see the module docstring)."""
-    found: list[str] = []
-    for module, source in sources.items():
-        inside, outside = imports(source)
-        if module in SURFACES:
-            found.extend(f"{module} imports the surface {other}" for other in sorted(inside & SURFACES - {module}))
-        if module in DOMAIN:
-            found.extend(f"{module} (domain) imports {other}" for other in sorted(inside & (HTTP_MODULES | {FAULTS})))
-            found.extend(f"{module} (domain) imports {library}" for library in sorted(outside & HTTP_LIBRARIES))
-        if module == "_views":
-            found.extend(f"_views imports {other}" for other in sorted(inside & (DOMAIN | HTTP_MODULES)))
-        if "_app" in inside and module not in ASSEMBLERS | TOOLS:
-            found.append(f"{module} imports _app (only the package, the CLI and the tools may)")
-        if module not in TOOLS | {"__main__"}:
-            found.extend(f"{module} imports the tool {other}" for other in sorted(inside & TOOLS))
-        if module in PROXY:
-            found.extend(
-                f"{module} (proxy) imports the emulator's {other}" for other in sorted(inside & EMULATOR_STATE)
-            )
-        if module in PROXY_CHECKS:
-            found.extend(
-                f"{module} (proxy checks) imports {other}" for other in sorted(inside & (HTTP_MODULES - {"_spec"}))
-            )
-            found.extend(f"{module} (proxy checks) imports {library}" for library in sorted(outside & HTTP_LIBRARIES))
-    return found
-
-
-def import_cycles(sources: Mapping[str, str]) -> list[str]:
-    """Each module that can reach itself through the package's imports."""
-    graph = {module: imports(source)[0] & set(sources) for module, source in sources.items()}
-    cycles = []
-    for start in graph:
-        seen: set[str] = set()
-        todo = list(graph[start])
-        while todo:
-            module = todo.pop()
-            if module == start:
-                cycles.append(start)
-                break
-            if module not in seen:
-                seen.add(module)
-                todo.extend(graph[module])
-    return cycles
+    """``{path inside the package: source}`` of every module, sub-packages included."""
+    return {
+        path.relative_to(folder).as_posix(): path.read_text(encoding="utf-8") for path in sorted(folder.rglob("*.py"))
+    }
 
 
 def sql_outside_owners(sources: Mapping[str, str]) -> list[str]:
-    """SQL text, or a call of ``execute``/``executemany``/``executescript``, in a module that owns no table."""
+    """SQL text, or a call of ``execute``/``executemany``/``executescript``, outside ``backends/``."""
     found = []
     for module, source in sources.items():
-        if module in SQL_OWNERS:
+        if module.split("/", 1)[0] == SQL_OWNERS:
             continue
         for node in ast.walk(ast.parse(source)):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and _SQL.search(node.value):
@@ -140,143 +59,100 @@ def sql_outside_owners(sources: Mapping[str, str]) -> list[str]:
     return found
 
 
-def oversized(sources: Mapping[str, str], limit: int = MAX_LINES) -> list[str]:
-    return [
-        f"{module}: {len(source.splitlines())} lines"
-        for module, source in sources.items()
-        if len(source.splitlines()) > limit
-    ]
-
-
 def undocumented(sources: Mapping[str, str]) -> list[str]:
     return [module for module, source in sources.items() if not (ast.get_docstring(ast.parse(source)) or "").strip()]
 
 
-# -- the emulator keeps its shape -----------------------------------------------------------------------------
-
-
-def test_the_known_modules_are_the_package() -> None:
-    # A new module must be placed in a layer here (domain, surface, HTTP plumbing or below), or the rules skip it.
-    below = {
-        "__init__",
-        "_clock",
-        "_errors",
-        "_faults",
-        "_ids",
-        "_jsontext",
-        "_model",
-        "_money",
-        "_networks",
-        "_redaction",
-        "_samples",
-        "_store",
-        "_views",
-    }
-    assert set(read_package()) == DOMAIN | HTTP_MODULES | PROXY_CHECKS | WORKERS | TOOLS | below
-
-
-def test_surfaces_stand_side_by_side_over_a_domain_without_http() -> None:
-    assert layer_violations(read_package()) == []
-
-
-def test_the_package_has_no_import_cycle() -> None:
-    assert import_cycles(read_package()) == []
-
-
-def test_only_the_domain_and_the_store_speak_sql() -> None:
+def test_only_the_backends_speak_sql() -> None:
     assert sql_outside_owners(read_package()) == []
 
 
-def test_no_module_is_over_400_lines_and_each_says_what_it_owns() -> None:
-    sources = read_package()
-    assert oversized(sources) == []
-    assert undocumented(sources) == []
-
-
-# -- each rule fails on a package that breaks it --------------------------------------------------------------
-
-
-def test_a_surface_importing_another_is_reported() -> None:
-    sources = {
-        "_api": "from cpay_emulator._cashier import cashier_url\n",
-        "_control": "from cpay_emulator import _api\n",
-        "_cashier": "import cpay_emulator._views\n",
-    }
-    assert layer_violations(sources) == ["_api imports the surface _cashier", "_control imports the surface _api"]
-
-
-def test_a_domain_module_with_http_is_reported() -> None:
-    sources = {
-        "_orders": "from starlette.responses import JSONResponse\nfrom cpay_emulator._wire import envelope\n",
-        "_views": "from cpay_emulator._ledger import Ledger\n",
-        "_ledger": "from cpay_emulator._app import create_app\n",
-        "_lifecycle": "from cpay_emulator._faults import Faults\n",
-    }
-    assert layer_violations(sources) == [
-        "_orders (domain) imports _wire",
-        "_orders (domain) imports starlette",
-        "_views imports _ledger",
-        "_ledger (domain) imports _app",
-        "_ledger imports _app (only the package, the CLI and the tools may)",
-        "_lifecycle (domain) imports _faults",
-    ]
-
-
-def test_the_emulator_importing_its_own_test_tools_is_reported() -> None:
-    sources = {
-        "_api": "from cpay_emulator.testing import CPayEmulator\n",
-        "testing": "from cpay_emulator._inprocess import EmulatorThread\nfrom cpay_emulator._app import create_app\n",
-        "__init__": "from cpay_emulator import pytest_plugin\n",
-    }
-    assert layer_violations(sources) == [
-        "_api imports the tool testing",
-        "__init__ imports the tool pytest_plugin",
-    ]
-
-
-def test_a_proxy_module_with_emulator_state_or_checks_with_http_are_reported() -> None:
-    sources = {
-        "_proxy": "from cpay_emulator._service import Emulator\nfrom cpay_emulator._api import HANDLERS\n",
-        "_inspection": (
-            "import httpx\nfrom cpay_emulator._wire import envelope\nfrom cpay_emulator._spec import Operation\n"
-        ),
-        "_replay": "from cpay_emulator._store import Store\n",
-        "_proxy_cli": "from cpay_emulator._app import create_proxy_app\n",
-    }
-    assert layer_violations(sources) == [
-        "_proxy imports the surface _api",
-        "_proxy (proxy) imports the emulator's _service",
-        "_inspection (proxy checks) imports _wire",
-        "_inspection (proxy checks) imports httpx",
-        "_replay (proxy) imports the emulator's _store",
-    ]
-
-
-def test_an_import_cycle_is_reported() -> None:
-    sources = {"_a": "from cpay_emulator._b import x\n", "_b": "from cpay_emulator import _a\n", "_c": ""}
-    assert import_cycles(sources) == ["_a", "_b"]
+def test_every_module_says_what_it_owns() -> None:
+    assert undocumented(read_package()) == []
 
 
 @pytest.mark.parametrize(
     "source",
     [
-        "COUNT = \"SELECT COUNT(*) FROM webhooks WHERE state = 'pending'\"\n",
-        'Q = f"DELETE FROM {table}"\n',
-        "def f(c):\n    c.executemany(statement, rows)\n",
-        'S = """\nCREATE TABLE IF NOT EXISTS t (a TEXT);\n"""\n',
-        'U = "UPDATE orders SET status = ?"\n',
+        'QUERY = "SELECT merchant_id FROM merchants"\n',
+        "def f(c):\n    c.execute(x)\n",
+        'SCHEMA = "CREATE TABLE t (a)"\n',
+        'MIGRATE = "ALTER TABLE merchants ADD COLUMN x"\n',
     ],
 )
-def test_sql_outside_the_domain_is_reported(source: str) -> None:
-    assert len(sql_outside_owners({"_control": source, "_orders": source})) == 1
+def test_sql_outside_the_backends_is_reported(source: str) -> None:
+    assert sql_outside_owners({"server/api.py": source, "backends/orders.py": source}) != []
+    assert [line.split(":")[0] for line in sql_outside_owners({"server/api.py": source})] == ["server/api.py"]
 
 
 def test_words_that_only_look_like_sql_are_not_reported() -> None:
-    sources = {"_api": '"""Select a currency from the list; update the page."""\nX = "insert the card"\n'}
-    assert sql_outside_owners(sources) == []
+    assert sql_outside_owners({"server/docs.py": '"""Select the currency from the list, then update it."""\n'}) == []
 
 
-def test_an_oversized_or_undocumented_module_is_reported() -> None:
-    sources = {"_big": '"""Big."""\n' + "x = 1\n" * MAX_LINES, "_bare": "x = 1\n"}
-    assert oversized(sources) == ["_big: 401 lines"]
-    assert undocumented(sources) == ["_bare"]
+def test_an_undocumented_module_is_reported() -> None:
+    assert undocumented({"a.py": "x = 1\n", "b.py": '"""B."""\n'}) == ["a.py"]
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` with ``root``'s pyproject, importing the packages of ``root`` (not the installed ones)."""
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", str(root / "pyproject.toml")],
+        cwd=root,
+        env={
+            "PATH": str(Path(sys.executable).parent),
+            "PYTHONPATH": f"{root / 'sdk'}:{root / 'emulator'}:{ROOT / 'generated'}",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def package_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The SDK and the emulator copied with the repo's contracts: each test breaks one rule in it, then mends it."""
+    root = tmp_path_factory.mktemp("layout")
+    shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
+    for part in ("sdk/cpay", "emulator/cpay_emulator"):
+        shutil.copytree(ROOT / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+@pytest.mark.slow
+def test_the_repository_keeps_its_import_contracts(package_copy: Path) -> None:
+    result = lint_imports(package_copy)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "4 kept, 0 broken" in result.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        ("emulator/cpay_emulator/backends/views.py", "from cpay_emulator.server import faults", "emulator-layers"),
+        ("emulator/cpay_emulator/shared/codes.py", "from cpay_emulator.backends import model", "emulator-layers"),
+        ("emulator/cpay_emulator/server/docs.py", "from cpay_emulator.proxy import violations", "emulator-layers"),
+        ("emulator/cpay_emulator/testing/inprocess.py", "from cpay_emulator.cli import main", "emulator-layers"),
+        (
+            "emulator/cpay_emulator/proxy/replay.py",
+            "from cpay_emulator.backends import store",
+            "proxy-without-emulator-state",
+        ),
+        ("emulator/cpay_emulator/backends/rates.py", "import starlette", "backends-without-http"),
+        ("sdk/cpay/_sign.py", "import cpay_emulator", "sdk-without-emulator"),
+    ],
+)
+def test_each_contract_fails_on_an_import_that_breaks_it(
+    package_copy: Path, module: str, line: str, contract: str
+) -> None:
+    path = package_copy / module
+    original = path.read_text(encoding="utf-8")
+    path.write_text(original + f"\n{line}  # noqa\n", encoding="utf-8")
+    try:
+        result = lint_imports(package_copy)
+    finally:
+        path.write_text(original, encoding="utf-8")
+    assert result.returncode != 0
+    summary = " ".join(result.stdout.split())
+    assert f"{CONTRACTS[contract]} BROKEN" in summary, summary

@@ -1,0 +1,1 @@
+"""The ``cpay-emulator`` command: ``serve``, the control verbs, ``proxy`` and ``replay``."""

@@ -1,0 +1,382 @@
+"""The validating proxy: an HTTP surface that forwards every request to a C-Pay deployment and judges the exchange.
+
+``ProxyApp`` is an ASGI app (run by ``cpay-emulator proxy``, or called in-process through
+``httpx.ASGITransport``). For each request it reads the body (``shared.wire``), sends the request to the upstream
+unchanged through its ``Forwarder`` (``forwarding``: aiohttp's client for an ``http://`` or ``https://`` upstream,
+an ``httpx.AsyncClient`` for an in-process one): the same method, path, query string bytes, body bytes and
+end-to-end headers (hop-by-hop headers such as ``Connection`` and ``Transfer-Encoding`` are the two connections'
+own, and ``Host`` names the upstream: ``proxy.relay``). It answers with
+the upstream's status, end-to-end headers and body bytes unchanged (compressed bodies stay compressed), without
+any header of its own ``x-cpay-`` namespace, adding only ``x-cpay-exchange`` (the exchange's number) and
+``x-cpay-violations`` (a JSON list, ``proxy.violations.header_value``). An answer it cannot relay honestly (a status
+a server cannot send, a coding it cannot undo: ``proxy.relay.refusal``) is a 502 of its own. A request that did not
+arrive whole is not forwarded at all, and is recorded as aborted.
+
+The checks (``proxy.inspection``) run on the request before it is sent and on the answer before it is returned;
+each exchange is counted in the ``ViolationLog`` (``GET /_proxy/violations``) before its answer is sent, and
+logged in one line and recorded with ``--record`` (``proxy.recording``) just after: the answer's bytes leave first
+(see ``_after_answer``). The Markdown and JUnit reports are written when the app shuts down.
+
+The proxy's own failures are its own answers, never the upstream's and never a traceback: an upstream that
+refuses the connection or cannot be reached is 502, one that does not answer in time 504, each with a JSON
+body saying why, and a log line. A check that fails unexpectedly is logged and the traffic still flows. No
+text it writes (log line, recording, violation, report) carries a secret key, a ``sign`` or a card number
+(``shared.redaction``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import itertools
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import orjson
+from starlette.types import Receive, Scope, Send
+
+from cpay_emulator.proxy.forwarding import Forwarder
+from cpay_emulator.proxy.inspection import Inspector, Problem, RequestFindings, ResponseFindings
+from cpay_emulator.proxy.recording import Recorder
+from cpay_emulator.proxy.relay import answer_headers, header, refusal, request_headers
+from cpay_emulator.proxy.reports import RunSummary, exchange_line, write_reports
+from cpay_emulator.proxy.violations import HEADER_LIMIT, REQUEST, Violation, ViolationLog, header_value, printable
+from cpay_emulator.shared.errors import MalformedRequest
+from cpay_emulator.shared.redaction import Redactor
+from cpay_emulator.shared.wire import IncompleteBody, form_body, read_body, send_json
+
+__all__ = ["PROXY_PREFIX", "ProxyApp"]
+
+logger = logging.getLogger("cpay_emulator.proxy")
+
+PROXY_PREFIX = "/_proxy/"
+"""The proxy's own endpoints; every other path is forwarded."""
+_MAX_BODY = 16 * 1024 * 1024
+_NO_BODY_STATUSES = (204, 304)  # no body, and no Content-Length a server would hold the (empty) body to
+
+
+class ProxyApp:
+    """The proxy as an ASGI app. ``log`` holds the violations; ``aclose`` ends it (and writes the reports)."""
+
+    def __init__(
+        self,
+        *,
+        upstream: str,
+        inspector: Inspector,
+        redactor: Redactor,
+        forwarder: Forwarder,
+        recorder: Recorder | None = None,
+        report_dir: Path | None = None,
+        summary: RunSummary,
+        log: ViolationLog | None = None,
+        header_limit: int = HEADER_LIMIT,
+    ) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.inspector = inspector
+        self.redactor = redactor
+        self.forwarder = forwarder
+        self.recorder = recorder
+        self.report_dir = report_dir
+        self.summary = summary
+        self.log = log or ViolationLog()
+        self.header_limit = header_limit
+        self._base_path = urlsplit(self.upstream).path.rstrip("/").encode("ascii")
+        self._numbers = itertools.count(1)
+        self._closed = False
+        self._after: collections.deque[Callable[[], None]] = collections.deque()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            if scope["path"].startswith(PROXY_PREFIX):
+                await self._own(scope, send)
+            else:
+                await self._exchange(scope, receive, send)
+        elif scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await self.aclose()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    async def aclose(self) -> None:
+        """Close the upstream connections and the recording, and write the reports (once)."""
+        if self._closed:
+            return
+        self._closed = True
+        while self._after:  # the log lines and recordings of the last answers, if their turn has not come yet
+            self._run_after()
+        await self.forwarder.aclose()
+        if self.recorder is not None:
+            self.recorder.close()
+        if self.report_dir is not None:
+            try:
+                markdown, junit = self.write_reports(self.report_dir)
+            except OSError as error:
+                logger.error("cannot write the proxy's reports to %s: %s", self.report_dir, error)
+            else:
+                logger.warning("proxy reports: %s, %s", markdown, junit)
+
+    def write_reports(self, directory: Path) -> tuple[Path, Path]:
+        """Write ``proxy-report.md`` and ``proxy-junit.xml`` into ``directory`` now."""
+        return write_reports(directory, self.log, self.summary)
+
+    # -- the proxy's own endpoints -----------------------------------------------------------------------------
+
+    async def _own(self, scope: Scope, send: Send) -> None:
+        path = scope["path"]
+        if scope["method"] != "GET":
+            await send_json(send, orjson.dumps({"error": f"{scope['method']} is not allowed on {path}"}), 405)
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if path == PROXY_PREFIX + "violations":
+            try:
+                exchange = int(query["exchange"][0]) if "exchange" in query else None
+            except ValueError:
+                await send_json(send, orjson.dumps({"error": "exchange must be an integer"}), 400)
+                return
+            found = self.log.latest(
+                exchange=exchange,
+                operation_id=query.get("operationId", [None])[0],
+                direction=query.get("direction", [None])[0],
+            )
+            await send_json(send, orjson.dumps([violation.to_json() for violation in found]))
+        elif path == PROXY_PREFIX + "summary":
+            await send_json(send, orjson.dumps({"upstream": self.upstream, **self.log.summary()}))
+        else:
+            message = f"{path} is not an endpoint of the proxy (GET /_proxy/violations, GET /_proxy/summary)"
+            await send_json(send, orjson.dumps({"error": message}), 404)
+
+    # -- one exchange ---------------------------------------------------------------------------------------------
+
+    async def _exchange(self, scope: Scope, receive: Receive, send: Send) -> None:
+        number = next(self._numbers)
+        started = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        query: bytes = scope.get("query_string", b"")
+        try:
+            body = await read_body(scope, receive, limit=_MAX_BODY)
+        except IncompleteBody as error:  # half a request is never forwarded: the upstream would act on it
+            await self._aborted(send, number, method, path, error, started)
+            return
+        except MalformedRequest as error:
+            await self._own_failure(send, number, method, path, 413, error.msg, started)
+            return
+        findings = self._inspect_request(method, path, query, body, scope)
+        forwarded = request_headers(scope["headers"])
+        try:
+            status, headers, content = await self.forwarder.forward(method, self._target(scope, query), forwarded, body)
+        except httpx.TimeoutException as error:
+            reason = f"the upstream {self.upstream} did not answer in time ({type(error).__name__})"
+            await self._own_failure(send, number, method, path, 504, reason, started, findings, forwarded)
+            return
+        except httpx.HTTPError as error:
+            reason = f"the upstream {self.upstream} cannot be reached ({type(error).__name__}: {error})"
+            await self._own_failure(send, number, method, path, 502, reason, started, findings, forwarded)
+            return
+        except Exception as error:  # a transport's own failure (an in-process upstream that raised): still a 502
+            logger.exception("forwarding exchange %d to %s failed", number, self.upstream)
+            reason = f"forwarding to the upstream {self.upstream} failed ({type(error).__name__})"
+            await self._own_failure(send, number, method, path, 502, reason, started, findings, forwarded)
+            return
+        refused = refusal(status, headers)
+        if refused is not None:
+            await self._own_failure(send, number, method, path, 502, refused, started, findings, forwarded)
+            return
+        answer = self._inspect_response(findings, status, headers, content)
+        clean = self.redactor.clean
+        sign, values = findings.sign_value, findings.sensitive_values
+        violations = [
+            Violation(
+                number,
+                findings.operation_id,
+                method,
+                clean(path, sign, values),
+                direction,
+                clean(field, sign, values),
+                clean(message, sign, values),
+                answer.traceid,
+            )
+            for direction, field, message in (*findings.problems, *answer.problems)
+        ]
+        out = answer_headers(headers)
+        if status in _NO_BODY_STATUSES:
+            content = b""
+        elif method == "HEAD" and header(headers, b"content-length"):
+            out.append((b"content-length", header(headers, b"content-length").encode("latin-1")))
+        else:
+            out.append((b"content-length", b"%d" % len(content)))
+        out.append((b"x-cpay-exchange", b"%d" % number))
+        out.append((b"x-cpay-violations", header_value(violations, number, self.header_limit)))
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else content})
+        duration_ms = (time.perf_counter() - started) * 1000
+        self._account(number, method, path, findings, violations)
+
+        def log_and_record() -> None:
+            line = exchange_line(number, method, path, findings, status, answer, duration_ms, violations)
+            logger.log(logging.WARNING if violations else logging.INFO, "%s", clean(line, sign, values))
+            if self.recorder is not None:
+                self.recorder.record(
+                    exchange=number,
+                    method=method,
+                    path=path,
+                    request=findings,
+                    status=status,
+                    response=answer,
+                    response_text=None if answer.body is not None else content.decode("utf-8", "replace"),
+                    violations=violations,
+                    duration_ms=duration_ms,
+                    request_headers=forwarded,
+                    response_headers=headers,
+                )
+
+        self._after_answer(log_and_record)
+
+    def _after_answer(self, work: Callable[[], None]) -> None:
+        """Run ``work`` (an exchange's log line and recording) once its answer's bytes have left.
+
+        The server writes an answer at the end of the event-loop iteration that sent it (``shared.http_server``'s corked
+        transport schedules the write with ``call_soon``); ``work`` is scheduled after it, so the client is not
+        kept waiting for a log handler's or the recording's ``write``. Exchanges keep their order, and ``aclose``
+        runs whatever is still waiting.
+        """
+        self._after.append(work)
+        asyncio.get_running_loop().call_soon(self._run_after)
+
+    def _run_after(self) -> None:
+        if self._after:  # else aclose ran it already
+            work = self._after.popleft()
+            try:
+                work()
+            except Exception:
+                logger.exception("the proxy could not log or record an exchange")
+
+    def _target(self, scope: Scope, query: bytes) -> bytes:
+        raw_path: bytes = scope.get("raw_path") or scope["path"].encode("utf-8")
+        target = self._base_path + raw_path + (b"?" + query if query else b"")
+        if not target.isascii():  # raw bytes a URL cannot carry: escaped, as a client would have sent them
+            target = b"".join(b"%%%02X" % byte if byte > 127 else bytes([byte]) for byte in target)
+        return target
+
+    def _inspect_request(self, method: str, path: str, query: bytes, body: bytes, scope: Scope) -> RequestFindings:
+        try:
+            problems: list[Problem] = []
+            form: bytes | None = None
+            if method == "POST":
+                try:
+                    form = form_body(scope, body)
+                except MalformedRequest as error:
+                    problems.append((REQUEST, "content-type", str(error)))
+            findings = self.inspector.request(method, path, query, form)
+            findings.problems[:0] = problems
+            return findings
+        except Exception:
+            logger.exception("the proxy could not check the request %s %s; forwarding it unchecked", method, path)
+            return RequestFindings.unchecked(None)
+
+    def _inspect_response(
+        self, findings: RequestFindings, status: int, headers: list[tuple[bytes, bytes]], content: bytes
+    ) -> ResponseFindings:
+        try:
+            return self.inspector.response(
+                findings,
+                status,
+                header(headers, b"content-type"),
+                header(headers, b"content-encoding"),
+                content,
+            )
+        except Exception:
+            logger.exception(
+                "the proxy could not check the answer to %s; returning it unchecked", findings.operation_id
+            )
+            return ResponseFindings(body=None, code=None, traceid=None, data_sign=None, problems=[])
+
+    def _account(
+        self, number: int, method: str, path: str, findings: RequestFindings, violations: list[Violation]
+    ) -> None:
+        self.log.record_exchange(findings.operation_id or f"{method} {path} (not in openapi.yaml)", violations)
+
+    async def _aborted(
+        self, send: Send, number: int, method: str, path: str, error: IncompleteBody, started: float
+    ) -> None:
+        """A request that did not arrive whole: not forwarded, logged, recorded as aborted; 400 if anyone listens."""
+        self.log.aborted += 1
+        if not error.disconnected:
+            body = orjson.dumps({"error": f"cpay-emulator proxy: {error.msg}", "status": 400, "exchange": number})
+            await send_json(send, body, 400, ((b"x-cpay-exchange", b"%d" % number),))
+        duration_ms = (time.perf_counter() - started) * 1000
+        reason = error.msg
+        logger.warning(
+            "exchange=%d %s %s aborted, not forwarded: %s %.1fms", number, method, printable(path), reason, duration_ms
+        )
+        if self.recorder is not None:
+            findings = RequestFindings.unchecked(self.inspector.operation(method, path))
+            self.recorder.record(
+                exchange=number,
+                method=method,
+                path=path,
+                request=findings,
+                status=None,
+                response=None,
+                response_text=None,
+                violations=[],
+                duration_ms=duration_ms,
+                error=error.msg,
+                aborted=True,
+            )
+
+    async def _own_failure(
+        self,
+        send: Send,
+        number: int,
+        method: str,
+        path: str,
+        status: int,
+        reason: str,
+        started: float,
+        findings: RequestFindings | None = None,
+        forwarded: list[tuple[bytes, bytes]] | None = None,
+    ) -> None:
+        """Answer for the proxy itself (413, 502, 504): a JSON body with the reason, a log line, a recording."""
+        self.log.proxy_errors += 1
+        if findings is not None:
+            reason = self.redactor.clean(reason, findings.sign_value, findings.sensitive_values)
+        else:
+            reason = self.redactor.clean(reason)
+        body = orjson.dumps({"error": f"cpay-emulator proxy: {reason}", "status": status, "exchange": number})
+        await send_json(send, body, status, ((b"x-cpay-exchange", b"%d" % number),))
+        duration_ms = (time.perf_counter() - started) * 1000
+        logger.error(
+            "exchange=%d %s %s -> %d (the proxy's answer): %s %.1fms",
+            number,
+            method,
+            printable(self.redactor.clean(path)),
+            status,
+            printable(reason),
+            duration_ms,
+        )
+        if self.recorder is not None and findings is not None:
+            self.recorder.record(
+                exchange=number,
+                method=method,
+                path=path,
+                request=findings,
+                status=None,
+                response=None,
+                response_text=None,
+                violations=[],
+                duration_ms=duration_ms,
+                error=reason,
+                request_headers=forwarded or [],
+            )
