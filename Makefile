@@ -34,12 +34,12 @@ BASE ?=
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
-$(STAMP): requirements/dev.in requirements/constraints.txt pyproject.toml
+$(STAMP): requirements/dev.in requirements/constraints.txt pyproject.toml sdk/pyproject.toml emulator/pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip==25.3
 	$(PY) -m pip install --quiet -c requirements/constraints.txt -r requirements/dev.in
-	$(PY) -m pip install --quiet --no-deps -e .
-	if [ -f generated/pyproject.toml ]; then $(PY) -m pip install --quiet --no-deps -e generated; fi
+	$(PY) -m pip uninstall --quiet --yes cpay-openapi cpay-emulator cpay-client >/dev/null 2>&1 || true
+	$(PY) -m pip install --quiet --no-deps -e generated -e sdk -e emulator
 	touch $@
 
 venv: $(STAMP)  ## create .venv with the pinned development environment
@@ -55,7 +55,7 @@ test: $(STAMP) lint check-generated pytest  ## everything CI runs: lint, generat
 # The Node tools too: tests/e2e/test_prism_proxy.py runs Prism's validating proxy in front of the emulator, and
 # tests/e2e/test_docs_browser.py builds the API references with Redocly CLI.
 pytest: $(STAMP) $(NODE_STAMP) chromium
-	$(BIN)/pytest --cov=cpay_signing --cov-branch --cov-report=term-missing
+	$(BIN)/pytest --cov=cpay --cov-branch --cov-report=term-missing
 
 # The browser tests (tests/e2e/test_*_browser.py: the cashier page, the API references) drive Debian's Chromium;
 # they skip, saying why, only where the packages are missing and cannot be installed (not root, or no apt-get).
@@ -68,10 +68,11 @@ chromium:  ## install Debian's chromium and chromium-driver for the browser test
 		echo "chromium/chromedriver missing and not installable here (needs root and apt-get): the browser test skips"; \
 	fi
 
-lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict on hand-written code, openapi-spec-validator, Redocly
+lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict, the import contracts (import-linter), openapi-spec-validator, Redocly
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/openapi-spec-validator openapi.yaml
 	tools/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml
 

@@ -31,10 +31,10 @@ from urllib.parse import parse_qsl
 
 import httpx
 
+from cpay import CPayAuth, SecretKey, compute_sign, create_client, raise_for_business_error, unwrap
+from cpay._signed_httpx import SignedHttpxClient
 from cpay_client import Client
 from cpay_client.api.orders import get_order_detail
-from cpay_signing import CPayAuth, SecretKey, compute_sign, create_client, raise_for_business_error, unwrap
-from cpay_signing._signed_httpx import SignedHttpxClient
 
 TARGET_RATIO = 1.3
 CALLS = 2_000

@@ -24,6 +24,9 @@ envelope: no validation, no state. emulator/floor says what the emulator's work 
 signed Starlette endpoint does; a drop in it with Prism unchanged points at the emulator, not at the machine.
 The emulator's operations skip Starlette's middleware stack and router (``EmulatorApp``'s fast path), which
 the floor goes through, so the floor is the least a plain Starlette endpoint does, not a strict ceiling.
+The write floor (side "floor-write", ``floor_app.py --database``) also inserts each createOrder into a SQLite
+file and commits it before answering: emulator/floor-write on POST says what the emulator's work costs beyond
+keeping the order.
 
 Every response is checked (HTTP 200 and envelope ``code`` 0); after the POST runs the emulator's database must
 hold one order per successful request. Each measurement is a bounded wrk run (``-t1 -c16 -d5s`` by default)
@@ -56,7 +59,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cpay_signing import SecretKey, sign_request_parameters
+from cpay import SecretKey, sign_request_parameters
 
 REPO = Path(__file__).resolve().parents[1]
 LUA_SCRIPT = Path(__file__).with_name("signed_requests.lua")
@@ -74,6 +77,7 @@ STARTUP_TIMEOUT = 60.0
 PRISM_QUIET = "prism"
 PRISM_LOGGING = "prism-log"
 FLOOR = "floor"
+FLOOR_WRITE = "floor-write"
 OPERATIONS = ("signed GET getMerchantBalance", "signed POST createOrder")
 
 
@@ -350,9 +354,10 @@ def emulator_command(database: Path) -> list[str]:
     ]
 
 
-def floor_command() -> list[str]:
-    """``bench/floor_app.py``: the signature check alone, on the emulator's server settings."""
-    return [sys.executable, str(FLOOR_APP), "--port", "0", "--merchant", f"{MERCHANT_ID}:{SECRET.reveal()}"]
+def floor_command(database: Path | None = None) -> list[str]:
+    """``bench/floor_app.py``: the signature check alone, or with ``database`` one SQLite insert and commit too."""
+    command = [sys.executable, str(FLOOR_APP), "--port", "0", "--merchant", f"{MERCHANT_ID}:{SECRET.reveal()}"]
+    return command if database is None else [*command, "--database", str(database)]
 
 
 def prism_command(port: int, *, logging: bool) -> list[str]:
@@ -371,10 +376,11 @@ def bench(wrk: str, args: argparse.Namespace, work: Path, files: Sequence[Path],
         emulator = stack.enter_context(server(emulator_command(database), log))
         base_urls = {"emulator": printed_url(log, emulator, "cpay-emulator")}
         wait_until_ready(base_urls["emulator"], emulator, log)
-        log = work / "floor.log"
-        floor = stack.enter_context(server(floor_command(), log))
-        base_urls[FLOOR] = printed_url(log, floor, FLOOR)
-        wait_until_ready(base_urls[FLOOR], floor, log)
+        for side, command in ((FLOOR, floor_command()), (FLOOR_WRITE, floor_command(work / "floor-write.db"))):
+            log = work / f"{side}.log"
+            floor = stack.enter_context(server(command, log))
+            base_urls[side] = printed_url(log, floor, FLOOR)  # both floors print "floor listening on ..."
+            wait_until_ready(base_urls[side], floor, log)
         prisms = {PRISM_QUIET: False, PRISM_LOGGING: True} if args.prism_logging else {PRISM_QUIET: False}
         for side, logging in prisms.items():
             port, log = free_port(), work / f"{side}.log"
@@ -407,6 +413,7 @@ def print_table(args: argparse.Namespace, results: dict[str, dict[str, Measure]]
     )
     print(f"{PRISM_QUIET}: prism mock --verboseLevel warn (no per-request log, like the emulator's --quiet)")
     print(f"{FLOOR}: bench/floor_app.py, a bare Starlette app on the emulator's server that only checks the sign")
+    print(f"{FLOOR_WRITE}: the same, and each createOrder inserted into SQLite (WAL) and committed before the answer")
     if PRISM_LOGGING in results:
         print(f"{PRISM_LOGGING}: prism mock with its default per-request log (to a file)")
     print(f"{'side':<12} {'operation':<30} {'req/s':>10} {'p99 ms':>8} {'errors':>7}  runs req/s")
@@ -420,8 +427,8 @@ def print_table(args: argparse.Namespace, results: dict[str, dict[str, Measure]]
     print()
     met = True
     for operation in OPERATIONS:
-        for side in (PRISM_QUIET, PRISM_LOGGING, FLOOR):
-            if side not in results:
+        for side in (PRISM_QUIET, PRISM_LOGGING, FLOOR, FLOOR_WRITE):
+            if side not in results or (side == FLOOR_WRITE and operation != OPERATIONS[1]):
                 continue
             # Each round ran the sides back to back, so a round's ratio compares runs under the same load on a
             # shared machine; the median of those is steadier than the ratio of the two medians.
@@ -435,6 +442,8 @@ def print_table(args: argparse.Namespace, results: dict[str, dict[str, Measure]]
                 met = met and ratio >= TARGET_RATIO
             elif side == FLOOR:
                 verdict = " (1x: as fast as a bare Starlette app that only checks the sign)"
+            elif side == FLOOR_WRITE:
+                verdict = " (1x: as fast as that app with one SQLite insert and commit)"
             print(
                 f"emulator/{side:<12} {operation:<30} throughput {ratio:5.2f}x{verdict}; p99 "
                 f"{results['emulator'][operation].p99_ms:.2f} ms vs {results[side][operation].p99_ms:.2f} ms"

@@ -17,9 +17,12 @@ its own cost is small and the same on every side. Every answer is checked: HTTP 
 the proxied sides ``x-cpay-violations: []`` (the checks ran and found nothing).
 
 The figure is the overhead per call: the proxy's p50 (and p99) minus the direct p50 (p99), in ms, over a
-fixed number of calls (bounded in time too). Issue 12's goal: p50 overhead under 1 ms. On the shared 2-core
-development VM, the proxy forwarding through httpx added 0.85-0.97 ms; on its own connections
-(``_forwarding.SocketForwarder``) 0.27-0.34 ms (proxy p50 0.43-0.52 ms against 0.13-0.19 ms direct).
+fixed number of calls (bounded in time too). Issue 12's goal: p50 overhead under 1 ms (issue 20's: under 0.5 ms).
+On the shared 2-core development VM, the proxy forwarding through httpx added 0.85-0.97 ms, and through a
+hand-written HTTP/1.1 client 0.27-0.34 ms (proxy p50 0.43-0.52 ms against 0.13-0.19 ms direct). That client gave
+way to aiohttp (issue 20, ``cpay_emulator.proxy.forwarding``), which costs more per exchange: a median GET to the
+emulator of 236-245 us against 189-206 us on a quiet VM, and ~250 us of CPU against ~80 us on one loaded by other
+work (load average 5-7), where one run each added 1.69 ms (aiohttp) and 0.85 ms (the hand-written client).
 Run: ``.venv/bin/python bench/bench_proxy.py`` (or ``make bench``); ``--block 1`` takes turns call by call.
 """
 
@@ -40,8 +43,8 @@ import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from cpay import sign_request_parameters
 from cpay_emulator import DEMO_MERCHANT_ID, DEMO_SECRET_KEY
-from cpay_signing import sign_request_parameters
 
 BIN = Path(sys.executable).parent
 GOAL_P50_MS = 1.0

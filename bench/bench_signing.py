@@ -12,7 +12,7 @@ import hmac
 import sys
 import timeit
 
-from cpay_signing import SecretKey, compute_sign, signing_payload
+from cpay import SecretKey, compute_sign, signing_payload
 
 TARGET_RATIO = 3.0
 LOOPS = 100_000

@@ -16,14 +16,12 @@ import sys
 import time
 from decimal import Decimal
 
+from cpay import FINAL_ORDER_STATUSES, BusinessError, CPayError, create_client, unwrap
 from cpay_client import Client
 from cpay_client.api.balances import get_merchant_balance
 from cpay_client.api.crypto_pay_in import create_order
 from cpay_client.api.orders import get_order_detail
 from cpay_client.models import CreateOrderRequest, CreateOrderRequestCryptoCurrency, CryptoOrder, OrderStatus
-from cpay_signing import BusinessError, CPayError, create_client, unwrap
-
-FINAL_STATUSES = frozenset({OrderStatus.COMPLETED, OrderStatus.CLOSED})
 
 
 def available_balances(client: Client) -> dict[str, Decimal]:
@@ -71,7 +69,7 @@ def main(argv: list[str]) -> int:
             order = create_usdt_order(client, f"example-{int(time.time())}", "example-user", Decimal("3.10"))
             print("pay at:", order.cashier_url)
             status = order_status(client, order.order_id)
-            print("status:", status.name, "(final)" if status in FINAL_STATUSES else "")
+            print("status:", status.name, "(final)" if status in FINAL_ORDER_STATUSES else "")
         asyncio.run(print_currencies_held(client))
     except BusinessError as error:  # HTTP 200 with code != 0: the API refused the operation
         print(f"C-Pay refused: code {error.code}, {error.msg} (traceid {error.traceid})", file=sys.stderr)

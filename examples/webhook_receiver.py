@@ -18,7 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from cpay_signing import (
+from cpay import (
     OrderStatus,
     SecretKey,
     SignatureError,

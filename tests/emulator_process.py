@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -30,14 +31,23 @@ def free_port() -> int:
 class EmulatorProcess:
     """``cpay-emulator serve`` as a child process on a free port of 127.0.0.1."""
 
-    def __init__(self, *arguments: str) -> None:
-        command = [str(BIN / "cpay-emulator"), "serve", "--host", "127.0.0.1", "--port", "0", *arguments]
+    def __init__(
+        self,
+        *arguments: str,
+        bin_dir: Path = BIN,
+        cwd: Path | None = None,
+        environment: Mapping[str, str] | None = None,
+    ) -> None:
+        """``bin_dir``: whose ``cpay-emulator`` (another environment's, to test an install); ``environment``
+        replaces ``os.environ`` for the child."""
+        command = [str(bin_dir / "cpay-emulator"), "serve", "--host", "127.0.0.1", "--port", "0", *arguments]
         self.process = subprocess.Popen(
             command,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            cwd=cwd,
+            env={**(os.environ if environment is None else environment), "PYTHONUNBUFFERED": "1"},
         )
         assert self.process.stdout is not None
         deadline = time.monotonic() + 20

@@ -1,6 +1,6 @@
 """An ASGI app on a real loopback socket, served in the test's own event loop with the emulator's server stack.
 
-``serving(app)`` runs uvicorn with ``_server.server_config`` (httptools, the corked transport), as
+``serving(app)`` runs uvicorn with ``shared.http_server.server_config`` (httptools, the corked transport), as
 ``cpay-emulator serve`` and ``cpay-emulator proxy`` do, on a free port of 127.0.0.1, as a task of the running
 loop: a test can then drive raw sockets, upstream doubles and the server from one ``asyncio.run``. ``finished``
 wraps an app so that a test can wait until it has returned for a request (the server has acted, or not, on it).
@@ -16,7 +16,7 @@ from typing import Any
 
 import uvicorn
 
-from cpay_emulator._server import bind, server_config
+from cpay_emulator.shared.http_server import bind, server_config
 
 __all__ = ["Finished", "serving"]
 

@@ -4,7 +4,7 @@ The copy holds the files git would see in the work tree (tracked ones and new on
 edits included), is committed as a git repository of its own (``make check-generated`` reads a release's
 spec back from git), and borrows this repository's ``.venv`` and ``tools/node_modules`` through symbolic
 links instead of building them. Commands run with the copy's own packages first on ``PYTHONPATH``
-(``generated/``, ``signing_plugin/``, ``emulator/``), so an emulator or a client run from the copy is the copy's,
+(``generated/``, ``sdk/``, ``emulator/``), so an emulator or a client run from the copy is the copy's,
 not the editable install of the original; ``make conformance`` keeps that ``PYTHONPATH`` behind its own.
 ``make`` runs with the venv's stamp marked old-enough (``-o``), so it never reinstalls anything.
 """
@@ -22,9 +22,28 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV = ROOT / ".venv"
-PACKAGE_FOLDERS = ("generated", "signing_plugin", "emulator")
+PACKAGE_FOLDERS = ("generated", "sdk", "emulator")
 NODE_TOOLS = Path("tools") / "node_modules"
 GIT_IDENTITY = ("-c", "user.name=scratch", "-c", "user.email=scratch@localhost", "-c", "commit.gpgsign=false")
+
+
+def copy_work_tree(destination: Path) -> Path:
+    """The files git would see in the work tree (tracked, and new ones not ignored: no ``.venv``, caches or
+    egg-info), uncommitted edits included, copied to ``destination``; links stay links, as in a clone."""
+    listed = subprocess.run(
+        ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    destination.mkdir(parents=True, exist_ok=True)
+    for name in sorted(set(filter(None, listed.split("\0")))):
+        source = ROOT / name
+        if not source.exists() and not source.is_symlink():
+            continue  # deleted in the work tree, not yet in the index
+        target = destination / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, target, follow_symlinks=False)
+    return destination
 
 
 class ScratchRepo:
@@ -35,19 +54,7 @@ class ScratchRepo:
 
     @classmethod
     def create(cls, destination: Path) -> ScratchRepo:
-        listed = subprocess.run(
-            ["git", "-C", str(ROOT), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-            capture_output=True,
-            check=True,
-        ).stdout.decode()
-        destination.mkdir(parents=True, exist_ok=True)
-        for name in sorted(set(filter(None, listed.split("\0")))):
-            source = ROOT / name
-            if not source.exists() and not source.is_symlink():
-                continue  # deleted in the work tree, not yet in the index
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target, follow_symlinks=False)
+        copy_work_tree(destination)
         (destination / ".venv").symlink_to(VENV, target_is_directory=True)
         node_tools = destination / NODE_TOOLS
         if (ROOT / NODE_TOOLS).is_dir() and not node_tools.exists() and not node_tools.is_symlink():
@@ -96,6 +103,9 @@ class ScratchRepo:
 
     def read(self, name: str) -> str:
         return (self.path / name).read_text(encoding="utf-8")
+
+    def write(self, name: str, text: str) -> None:
+        (self.path / name).write_text(text, encoding="utf-8")
 
     def spec(self) -> dict[str, Any]:
         document: dict[str, Any] = yaml.safe_load(self.read("openapi.yaml"))

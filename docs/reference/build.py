@@ -32,12 +32,12 @@ REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = Path(__file__).with_name("template.hbs")
 REDOCLY = REPO / "tools" / "node_modules" / ".bin" / "redocly"
 API_SPEC = REPO / "openapi.yaml"
-CONTROL_SPEC = REPO / "emulator" / "cpay_emulator" / "control-openapi.yaml"
+CONTROL_SPEC = REPO / "emulator" / "cpay_emulator" / "server" / "control-openapi.yaml"
 SPEC_NOTES = REPO / "docs" / "spec-notes.md"
 DEFAULT_OUTPUT = REPO / "reports" / "docs"
 
 API_PAGE = "index.html"
-CONTROL_PAGE = "control/index.html"  # cpay_emulator._docs serves this directory at /_emulator/docs/
+CONTROL_PAGE = "control/index.html"  # cpay_emulator.server.docs serves this directory at /_emulator/docs/
 NOTES_COPY = "docs/spec-notes.md"
 
 # Elements and attributes through which a page loads something (an <a href> is a link the reader may follow).

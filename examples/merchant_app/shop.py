@@ -30,10 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from cpay_client.api.card_payments import create_order_by_credit_card
-from cpay_client.api.crypto_pay_in import create_order
-from cpay_client.models import CreateOrderByCreditCardRequest, CreateOrderRequest
-from cpay_signing import (
+from cpay import (
     BusinessError,
     CPayClient,
     OrderStatus,
@@ -47,6 +44,9 @@ from cpay_signing import (
     unwrap,
     webhook_reply,
 )
+from cpay_client.api.card_payments import create_order_by_credit_card
+from cpay_client.api.crypto_pay_in import create_order
+from cpay_client.models import CreateOrderByCreditCardRequest, CreateOrderRequest
 
 log = logging.getLogger("shop")
 
@@ -149,7 +149,7 @@ def create_shop(client: CPayClient, secret_key: SecretKey, *, webhook_url: str) 
                 created = unwrap(await create_order_by_credit_card.asyncio(client=client, body=card))
                 order.cpay_order_id, order.cashier_url = created.order_id, created.cashier_url
             else:
-                crypto_fields = {"cryptoCurrency": "USDT", "callbackURL": webhook_url}
+                crypto_fields = {"cryptoCurrency": "USDT", "callBackURL": webhook_url}
                 crypto = CreateOrderRequest.from_dict({**common, **crypto_fields})
                 created_crypto = unwrap(await create_order.asyncio(client=client, body=crypto))
                 order.cpay_order_id, order.cashier_url = created_crypto.order_id, created_crypto.cashier_url

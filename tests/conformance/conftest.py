@@ -16,10 +16,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from cpay import verify_sign
 from cpay_conformance import EMULATOR, SPEC_PATH, Target, emulator_codes
 from cpay_conformance._checks import activate
 from cpay_conformance._runner import seeded_app
-from cpay_signing import verify_sign
 
 CRYPTO_ORDER_PATH = "/openapi/v1/createCryptoOrder"
 FAKE_MERCHANT_ID = "1001"

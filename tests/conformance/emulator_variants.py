@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from cpay_signing import (
+from cpay import (
     MalformedParametersError,
     SignatureError,
     SignatureProblem,

@@ -11,8 +11,8 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
+from cpay import verify_sign
 from cpay_conformance import CPaySignAuth, SigningMode, WriteRefusedError, is_loopback_url
-from cpay_signing import verify_sign
 
 SECRET = "auth-test-secret"
 

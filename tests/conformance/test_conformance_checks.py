@@ -17,10 +17,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from cpay import CPayError, compute_sign, verify_request_parameters, verify_sign
 from cpay_conformance import Target, load_schema
 from cpay_conformance._inprocess import RunResult, run_in_process
 from cpay_conformance._rules import spec_rules
-from cpay_signing import CPayError, compute_sign, verify_request_parameters, verify_sign
 
 OPERATIONS = ["getWalletAddress", "getMerchantBalance"]
 PHASES = ["examples", "coverage", "fuzzing"]

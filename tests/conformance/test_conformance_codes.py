@@ -30,8 +30,8 @@ def test_every_other_emulator_code_is_a_business_outcome() -> None:
     assert emulator_codes().accepts_valid_input(0)
 
 
-def test_the_document_knows_only_fail_and_pay_fail() -> None:
-    assert DOCUMENT_CODES.business == {1, 90751015}
+def test_the_vendor_s_material_knows_fail_illegal_ip_pay_fail_and_create_order_fail() -> None:
+    assert DOCUMENT_CODES.business == {1, 90751002, 90751015, 90751019}
     assert DOCUMENT_CODES.is_signature_error(12345)  # unknown signature codes: any non-zero answer
     assert not DOCUMENT_CODES.is_signature_error(0)
 

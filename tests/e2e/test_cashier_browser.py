@@ -24,7 +24,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from cpay_signing import CPayAuth, SecretKey
+from cpay import CPayAuth, SecretKey
 
 pytestmark = pytest.mark.browser
 

@@ -31,6 +31,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+from cpay_emulator.shared.refs import References
+
 pytestmark = pytest.mark.browser
 
 # Read by the ``browser`` fixture (conftest.py): every host but the emulator's is unresolvable, and the DevTools
@@ -38,7 +40,7 @@ pytestmark = pytest.mark.browser
 CHROMIUM_ARGUMENTS = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1", "--window-size=1400,1000")
 CHROMIUM_PERFORMANCE_LOG = True
 
-CONTROL_SPEC = REPO / "emulator" / "cpay_emulator" / "control-openapi.yaml"
+CONTROL_SPEC = REPO / "emulator" / "cpay_emulator" / "server" / "control-openapi.yaml"
 SCREENSHOTS = REPO / "reports" / "screenshots"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 WAIT_SECONDS = 15
@@ -61,20 +63,11 @@ def load(path: Path) -> dict[str, Any]:
     return document
 
 
-def resolve(document: dict[str, Any], node: dict[str, Any]) -> dict[str, Any]:
-    while "$ref" in node:
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            document = document[part]
-        node = document
-        document = node
-    return node
-
-
 def request_examples(spec: dict[str, Any], operation: dict[str, Any]) -> tuple[str, ...]:
     """The first request example of an operation: its query parameters' and its body's simple values."""
     shown: list[str] = []
-    for reference in operation.get("parameters", []):
-        parameter = resolve(spec, reference)
+    references = References(spec)
+    for parameter in map(references.resolve, operation.get("parameters", [])):
         if "example" in parameter:
             shown.append(f"{parameter['name']}={parameter['example']}")
     for media_type, content in operation.get("requestBody", {}).get("content", {}).items():
@@ -246,7 +239,7 @@ def test_every_operation_of_the_spec_is_on_the_api_reference(
 def test_every_operation_of_the_control_api_is_on_its_reference(browser: Any, emulator_url: str) -> None:
     operations = spec_operations(load(CONTROL_SPEC))
     rendered = rendered_operations(browser, f"{emulator_url}/_emulator/docs")
-    assert len(operations) == 28  # issue 11 added the clock, the faults, resend and release
+    assert len(operations) == 29  # issue 11 added the clock, the faults, resend and release; issue 18 the IP allowlist
     assert missing_operations(operations, rendered) == []
     for operation in operations:
         text = section_of(operation, rendered)

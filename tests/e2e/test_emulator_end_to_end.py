@@ -1,7 +1,7 @@
 """End to end over real sockets: the generated client against ``cpay-emulator serve``, webhooks to a receiver.
 
 Create an order with ``cpay_client``, pay it through the control API, receive both signed webhooks
-(PROCESSING, COMPLETED) on a local HTTP receiver that verifies them with ``cpay_signing.parse_webhook``, read
+(PROCESSING, COMPLETED) on a local HTTP receiver that verifies them with ``cpay.parse_webhook``, read
 the completed order back and see the merchant's balance change by the amount less the fee.
 """
 
@@ -19,11 +19,11 @@ import httpx
 import pytest
 from emulator_process import EmulatorProcess
 
+from cpay import SecretKey, WebhookEvent, create_client, parse_webhook, unwrap
 from cpay_client.api.balances import get_merchant_balance
 from cpay_client.api.crypto_pay_in import create_order
 from cpay_client.api.orders import get_order_detail
 from cpay_client.models import CreateOrderRequest, CreateOrderRequestCryptoCurrency, OrderStatus
-from cpay_signing import SecretKey, WebhookEvent, create_client, parse_webhook, unwrap
 
 MERCHANT_ID = "20003092"
 SECRET_KEY = SecretKey("end-to-end-secret")

@@ -5,7 +5,9 @@
 operations go through the generated client built by ``create_client`` (the SDK as a merchant uses it), with
 the spec's own request examples, and two business errors (a duplicate ``merchantTradeNo``, an unknown
 order): the request set of ``tests/sdk_calls.py``, which the emulator's own proxy is tested with too. No
-response may carry a violation: the spec, the SDK and the emulator describe one wire contract.
+response may carry a violation: the spec, the SDK and the emulator describe one wire contract. With the
+credentials in a POST's body (``credentials_in="body"``, the vendor's clients' way), Prism's only objection is
+that placement, which OpenAPI cannot describe.
 
 Each call's envelope ``code`` is checked as well, so a request that never reached an operation (refused for its
 signature, say) cannot pass unnoticed. The test skips only where Prism is not installed (``make node``).
@@ -13,6 +15,7 @@ signature, say) cannot pass unnoticed. The test skips only where Prism is not in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -25,8 +28,8 @@ import pytest
 from emulator_process import EmulatorProcess, free_port
 from sdk_calls import CALLS, FUNDED_CURRENCIES, OPERATION_IDS, SPEC_PATH, form_example
 
+from cpay import CredentialsPlacement, compute_sign, create_client, sign_request_parameters
 from cpay_emulator import DEMO_MERCHANT_ID, DEMO_SECRET_KEY
-from cpay_signing import compute_sign, create_client, sign_request_parameters
 
 pytestmark = pytest.mark.slow
 
@@ -70,8 +73,8 @@ class PrismProxy:
             self.process.stdout.close()
 
 
-@pytest.fixture(scope="module")
-def prism_url() -> Iterator[str]:
+@contextlib.contextmanager
+def prism_in_front_of_a_funded_emulator() -> Iterator[str]:
     if not PRISM.exists():
         pytest.skip(f"Prism is not installed ({PRISM.relative_to(ROOT)} is missing): run `make node`")
     with EmulatorProcess("--db", ":memory:", "--quiet") as emulator, emulator.control() as control:
@@ -86,26 +89,59 @@ def prism_url() -> Iterator[str]:
             proxy.close()
 
 
-def test_every_operation_sent_by_the_sdk_through_prism_breaks_nothing_in_the_spec(prism_url: str) -> None:
-    assert {call.operation_id for call in CALLS} == OPERATION_IDS
-    problems: list[str] = []
+@pytest.fixture(scope="module")
+def prism_url() -> Iterator[str]:
+    with prism_in_front_of_a_funded_emulator() as url:
+        yield url
+
+
+def prism_problems(url: str, credentials_in: CredentialsPlacement) -> list[tuple[str, str, str]]:
+    """``(call, method, problem)`` for every Prism violation and every unexpected ``code`` of ``CALLS``."""
+    problems: list[tuple[str, str, str]] = []
     with create_client(
-        prism_url, merchant_id=DEMO_MERCHANT_ID, secret_key=DEMO_SECRET_KEY, raise_business_errors=False
+        url,
+        merchant_id=DEMO_MERCHANT_ID,
+        secret_key=DEMO_SECRET_KEY,
+        raise_business_errors=False,
+        credentials_in=credentials_in,
     ) as client:
         for call in CALLS:
             response = call.send(client)
+            method = "POST" if "body" in call.arguments() else "GET"
             problems.extend(
-                f"{call.label}: Prism: {'.'.join(map(str, item.get('location', [])))}: {item.get('message')}"
+                (call.label, method, f"Prism: {'.'.join(map(str, item.get('location', [])))}: {item.get('message')}")
                 for item in json.loads(response.headers.get("sl-violations", "[]"))
             )
             code = json.loads(response.content).get("code") if response.status_code == 200 else None
             if code != call.code:
-                problems.append(f"{call.label}: code {code}, expected {int(call.code)}: {response.content[:300]!r}")
-    assert not problems, "\n".join(problems)
+                problems.append(
+                    (call.label, method, f"code {code}, expected {int(call.code)}: {response.content[:300]!r}")
+                )
+    return problems
+
+
+def test_every_operation_sent_by_the_sdk_through_prism_breaks_nothing_in_the_spec(prism_url: str) -> None:
+    assert {call.operation_id for call in CALLS} == OPERATION_IDS
+    problems = prism_problems(prism_url, "query")
+    assert not problems, "\n".join(map(str, problems))
+
+
+def test_with_credentials_in_the_body_prism_objects_only_to_where_they_travel() -> None:
+    """``credentials_in="body"``, as the vendor's SDKs send a POST: Prism judges everything but the placement.
+
+    An OpenAPI apiKey cannot be ``in`` a form body, so Prism reports each POST's credentials as "Invalid security
+    scheme used" and nothing else; the GETs (credentials in the query string either way) break nothing, and
+    every call gets the code it should (the emulator, like C-Pay, reads both places).
+    """
+    with prism_in_front_of_a_funded_emulator() as url:
+        problems = prism_problems(url, "body")
+    posts = {call.label for call in CALLS if "body" in call.arguments()}
+    assert {(label, method) for label, method, _ in problems} == {(label, "POST") for label in posts}
+    assert {problem for _, _, problem in problems} == {"Prism: request: Invalid security scheme used"}, problems
 
 
 def test_prism_reports_credentials_sent_in_a_form_body(prism_url: str) -> None:
-    """What the SDK did before issue 9: the emulator accepts it (C-Pay reads both places), the spec does not."""
+    """What the vendor's clients send: the emulator accepts it (C-Pay reads both places); OpenAPI cannot say it."""
     form = {name: str(value) for name, value in form_example("createOrder").items()}
     form = {**form, "merchantTradeNo": "credentials-in-the-body", "merchantId": DEMO_MERCHANT_ID}
     form["sign"] = compute_sign(form, DEMO_SECRET_KEY)

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from cpay import SecretKey
 from cpay_emulator.testing import CPayEmulator
-from cpay_signing import SecretKey
 from merchant_app.shop import create_shop
 
 with warnings.catch_warnings():

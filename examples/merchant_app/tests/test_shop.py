@@ -8,6 +8,8 @@ import pytest
 
 from cpay_emulator.testing import CPayEmulator
 
+from .conftest import WEBHOOK_URL
+
 
 def place(shop: Any, amount: str = "25.00", method: str = "crypto", expected: int = 201) -> dict[str, Any]:
     response = shop.post("/orders", json={"amount": amount, "method": method, "customer": "alice"})
@@ -27,6 +29,13 @@ def test_a_paid_order_is_marked_paid_and_shipped_once(shop: Any, cpay_emulator: 
     cpay_emulator.pay(order["cpayOrderId"])  # the customer pays on the cashier page; C-Pay's webhooks follow
     paid = shop_order(shop, order["orderId"])
     assert (paid["status"], paid["received"], paid["fulfilled"]) == ("paid", "24.875", 1)  # 0.5 % fee
+
+
+@pytest.mark.parametrize("method", ["crypto", "card"])
+def test_c_pay_posts_the_webhooks_to_the_shop_s_own_url(shop: Any, cpay_emulator: CPayEmulator, method: str) -> None:
+    order = place(shop, method=method)
+    cpay_emulator.pay(order["cpayOrderId"])
+    assert {delivery.url for delivery in cpay_emulator.webhooks} == {WEBHOOK_URL}  # not the merchant's default
 
 
 @pytest.mark.cpay_emulator(order_ttl=900)

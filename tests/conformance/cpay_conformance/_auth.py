@@ -5,7 +5,7 @@ Schemathesis validates a generated case, encodes it with ``requests`` and only t
 whose edits make Schemathesis re-validate the case) keeps positive cases positive, and every reproduction
 (``curl``, ``st replay``, cassettes) carries the same valid ``sign`` that the server received.
 
-What is signed and where the credentials go is decided by ``cpay_signing.sign_request_parameters``, the
+What is signed and where the credentials go is decided by ``cpay.sign_request_parameters``, the
 toolkit's one signer, which ``CPayAuth`` and the emulator's verifier share: ``merchantId`` and ``sign`` in the
 query string, the sign over the query string and the form body.
 """
@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
-from cpay_signing import MalformedParametersError, SecretKey, sign_request_parameters
+from cpay import MalformedParametersError, SecretKey, sign_request_parameters
 
 __all__ = ["MERCHANT_ID", "SIGN", "CPaySignAuth", "SigningMode", "WriteRefusedError", "is_loopback_url"]
 

@@ -3,7 +3,7 @@
 Schemathesis's built-in positive/negative/auth checks judge the HTTP status. Here the status is always 200 and
 the verdict is in the JSON envelope ``{code, msg, data, traceid}``: ``code`` 0 is success, anything else a
 business error. The ``CodeBook`` that sorts the non-zero codes into what a check needs to know lives in
-``cpay_emulator`` (``_codes``), shared with the emulator's validating proxy; this module reads envelopes.
+``cpay_emulator`` (``shared.codes``), shared with the emulator's validating proxy; this module reads envelopes.
 """
 
 from __future__ import annotations

@@ -10,72 +10,31 @@ run, so a spec change cannot pass CI for good on answers the emulator does not c
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 import attrs
 import httpx
 
-__all__ = ["EmulatorCoverage", "NotModeled", "UnfilledField", "fetch_coverage"]
+from cpay_emulator.backends.model import NotModeledOperation, UnfilledField
+from cpay_emulator.testing.control_client import ControlClient, ControlError, EmulatorHealth
 
-HEALTH_PATH = "/_emulator/health"
+__all__ = ["EmulatorCoverage", "fetch_coverage"]
+
 _HOW = {"example": "the spec's example", "generated": "a value generated from the response schema"}
 
 
 @attrs.frozen
-class NotModeled:
-    """An operation the emulator answers from the spec (``answer``: example, generated or none)."""
-
-    operation_id: str
-    method: str
-    path: str
-    answer: str
-    problem: str
-    answered: int
-
-
-@attrs.frozen
-class UnfilledField:
-    """A response field the spec declares and the emulator never fills (``data.x`` or ``data[].x``)."""
-
-    operation_id: str
-    field: str
-
-
-def _text(entry: Mapping[str, Any], name: str) -> str:
-    value = entry.get(name)
-    return value if isinstance(value, str) else ""
-
-
-@attrs.frozen
 class EmulatorCoverage:
-    """The emulator's ``notModeled`` operations and ``unfilledFields``, as its health lists them."""
+    """The emulator's ``notModeled`` operations (with how many stateless answers each gave) and
+    ``unfilledFields``, as ``ControlClient.health()`` reads them."""
 
-    not_modeled: tuple[NotModeled, ...]
+    not_modeled: tuple[NotModeledOperation, ...]
+    answered: Mapping[str, int] = attrs.field(hash=False)
     unfilled: tuple[UnfilledField, ...]
 
     @classmethod
-    def from_health(cls, data: Any) -> EmulatorCoverage:
-        """Read the ``data`` of a health answer; raises ValueError if it has no coverage (an older emulator)."""
-        if not isinstance(data, Mapping) or "notModeled" not in data or "unfilledFields" not in data:
-            raise ValueError(f"its health ({HEALTH_PATH}) does not list notModeled and unfilledFields")
-        not_modeled = tuple(
-            NotModeled(
-                operation_id=_text(entry, "operationId"),
-                method=_text(entry, "method"),
-                path=_text(entry, "path"),
-                answer=_text(entry, "answer"),
-                problem=_text(entry, "problem"),
-                answered=entry["answered"] if isinstance(entry.get("answered"), int) else 0,
-            )
-            for entry in data["notModeled"]
-            if isinstance(entry, Mapping)
-        )
-        unfilled = tuple(
-            UnfilledField(_text(entry, "operationId"), _text(entry, "field"))
-            for entry in data["unfilledFields"]
-            if isinstance(entry, Mapping)
-        )
-        return cls(not_modeled, unfilled)
+    def from_health(cls, health: EmulatorHealth) -> EmulatorCoverage:
+        """The coverage part of the emulator's health."""
+        return cls(health.not_modeled, health.answered, health.unfilled)
 
     @property
     def complete(self) -> bool:
@@ -94,7 +53,7 @@ class EmulatorCoverage:
             )
             for operation in self.not_modeled:
                 how = _HOW.get(operation.answer, f"cannot be answered ({operation.problem})")
-                served = f", {_count(operation.answered, 'answer')}" if counts else ""
+                served = f", {_count(self.answered.get(operation.operation_id, 0), 'answer')}" if counts else ""
                 lines.append(f"  {operation.operation_id} ({operation.method} {operation.path}): {how}{served}")
         if self.unfilled:
             lines.append(
@@ -126,12 +85,8 @@ def _count(number: int, noun: str) -> str:
 
 def fetch_coverage(base_url: str, *, timeout: float = 5.0) -> EmulatorCoverage:
     """The coverage of the emulator at ``base_url``; raises ValueError when its health cannot say."""
-    url = base_url.rstrip("/") + HEALTH_PATH
-    try:
-        response = httpx.get(url, timeout=timeout)
-        body = response.json()
-    except (httpx.HTTPError, ValueError) as error:
-        raise ValueError(f"cannot read {url}: {error}") from None
-    if response.status_code != 200 or not isinstance(body, Mapping) or body.get("code") != 0:
-        raise ValueError(f"{url} answered HTTP {response.status_code}, not the emulator's health")
-    return EmulatorCoverage.from_health(body.get("data"))
+    with httpx.Client(base_url=base_url, timeout=timeout) as http:
+        try:
+            return EmulatorCoverage.from_health(ControlClient(http).health())
+        except ControlError as error:
+            raise ValueError(str(error)) from None

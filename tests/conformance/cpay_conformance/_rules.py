@@ -32,6 +32,8 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.specs.openapi.utils import read_from_wire
 
 from cpay_conformance._paths import SPEC_PATH
+from cpay_emulator.shared.content_schema import json_text_fields
+from cpay_emulator.shared.spec import spec_operations
 
 __all__ = [
     "SpecRules",
@@ -42,44 +44,10 @@ __all__ = [
     "valid_when_empty_is_absent",
 ]
 
-_JSON = "application/json"
 _FORM = "application/x-www-form-urlencoded"
 _AT_LEAST_ONE_OF: Mapping[str, tuple[str, ...]] = {
     "GET /openapi/v1/getOrderDetail": ("merchantTradeNo", "cpayOrderId", "hash"),
 }
-
-
-def _resolve(document: Mapping[str, Any], node: Any) -> Any:
-    while isinstance(node, Mapping) and "$ref" in node:
-        target: Any = document
-        for part in str(node["$ref"]).removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
-
-
-def _properties(document: Mapping[str, Any], schema: Any) -> dict[str, Any]:
-    """Declared properties of an object schema, following ``$ref`` and ``allOf``."""
-    schema = _resolve(document, schema)
-    found: dict[str, Any] = {}
-    if not isinstance(schema, Mapping):
-        return found
-    for part in schema.get("allOf", []):
-        found.update(_properties(document, part))
-    for name, definition in schema.get("properties", {}).items():
-        found[name] = _flatten(document, definition)
-    return found
-
-
-def _flatten(document: Mapping[str, Any], definition: Any) -> dict[str, Any]:
-    """One property's keywords with its ``$ref`` / ``allOf`` parts merged in (enough to find content keywords)."""
-    definition = _resolve(document, definition)
-    merged: dict[str, Any] = {}
-    if isinstance(definition, Mapping):
-        for part in definition.get("allOf", []):
-            merged.update(_flatten(document, part))
-        merged.update({key: value for key, value in definition.items() if key != "allOf"})
-    return merged
 
 
 class SpecRules:
@@ -89,30 +57,26 @@ class SpecRules:
         self._json_fields: dict[str, dict[str, jsonschema_rs.Validator]] = {}
         self._templates: dict[tuple[str, str], Any] = {}
         self._max_length: dict[tuple[str, str], int] = {}
-        components = document.get("components", {})
-        for path, item in document.get("paths", {}).items():
-            for method, operation in item.items():
-                if not isinstance(operation, Mapping) or "requestBody" not in operation:
-                    continue
-                label = f"{method.upper()} {path}"
-                content = _resolve(document, operation["requestBody"]).get("content", {}).get(_FORM, {})
-                fields: dict[str, jsonschema_rs.Validator] = {}
-                for name, definition in _properties(document, content.get("schema")).items():
-                    if definition.get("contentMediaType") != _JSON or "contentSchema" not in definition:
-                        continue
-                    content_schema = definition["contentSchema"]
-                    validator = jsonschema_rs.Draft202012Validator(
-                        {**content_schema, "components": components}, validate_formats=True
-                    )
-                    fields[name] = validator
-                    self._max_length[(label, name)] = int(definition.get("maxLength", 1 << 20))
-                    template = _example_value(content, name)
-                    if template is None and content_schema.get("type") == "object":
-                        template = {}
-                    if template is not None and validator.is_valid(template):
-                        self._templates[(label, name)] = template
-                if fields:
-                    self._json_fields[label] = fields
+        for _, method, path, operation in spec_operations(document):  # $refs inlined by the one resolver
+            content = operation.get("requestBody", {}).get("content", {}).get(_FORM, {})
+            label = f"{method} {path}"
+            fields: dict[str, jsonschema_rs.Validator] = {}
+            for field in json_text_fields(content.get("schema", {})):
+                if len(field.path) != 1:
+                    continue  # a form field is a top-level name
+                (name,) = field.path
+                content_schema = field.content_schema
+                schema = dict(content_schema) if isinstance(content_schema, Mapping) else content_schema
+                validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+                fields[name] = validator
+                self._max_length[(label, name)] = int(field.schema.get("maxLength", 1 << 20))
+                template = _example_value(content, name)
+                if template is None and isinstance(content_schema, Mapping) and content_schema.get("type") == "object":
+                    template = {}
+                if template is not None and validator.is_valid(template):
+                    self._templates[(label, name)] = template
+            if fields:
+                self._json_fields[label] = fields
 
     def json_fields(self, label: str) -> tuple[str, ...]:
         """Names of ``label``'s form fields that carry JSON text."""

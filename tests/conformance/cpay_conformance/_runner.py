@@ -11,7 +11,7 @@ every exchange on its own and writes its reports and recording to ``reports/prox
 invalid requests on purpose, so request violations are expected there; a response violation fails the run.
 
 Against an emulator, the runner also prints what of the spec it does not model (operations served statelessly
-from the spec, response fields never filled: ``_coverage``), read from its health after the run; ``--strict``
+from the spec, response fields never filled: ``server.coverage``), read from its health after the run; ``--strict``
 fails the run on them. ``--operations`` limits the run to some operationIds (without the stateful phase when
 no link of the spec joins two of them).
 """
@@ -38,6 +38,7 @@ from cpay_conformance._auth import is_loopback_url
 from cpay_conformance._coverage import EmulatorCoverage, fetch_coverage
 from cpay_conformance._paths import REPO_ROOT, REPORTS_DIR, SPEC_PATH
 from cpay_conformance._target import EMULATOR, REMOTE, Target
+from cpay_emulator.shared.refs import References
 
 __all__ = [
     "SEEDED_BALANCE",
@@ -68,22 +69,23 @@ def seeded_app(target: Target, spec_path: Path | None = None) -> Any:
     # No webhook worker: generated callback URLs point at arbitrary hosts, which a test run must not call.
     config = EmulatorConfig(webhook_worker=False, spec_path=spec_path)
     app = create_app(config, merchants=[Merchant(merchant_id=target.merchant_id, secret_key=target.secret_key)])
-    emulator = app.state.emulator
-    for balance in emulator.balances(target.merchant_id):  # every currency the emulator supports
-        emulator.set_balance(target.merchant_id, balance.currency, SEEDED_BALANCE)
+    ledger = app.state.emulator.ledger
+    for balance in ledger.balances(target.merchant_id):  # every currency the emulator supports
+        ledger.set_balance(target.merchant_id, balance.currency, SEEDED_BALANCE)
     return app
 
 
 @contextlib.contextmanager
 def running_emulator(app: Any, *, server_headers: bool = True) -> Iterator[str]:
     """Serve ``app`` on a free port of 127.0.0.1 in a thread, as ``cpay-emulator serve`` and ``proxy`` serve it
-    (``_server.server_config``: uvicorn on httptools, its request heads bounded); yield its base URL; stop it.
+    (``shared.http_server.server_config``: uvicorn on httptools, its request heads bounded); yield its base URL; stop
+    it.
 
     ``server_headers=False``: no ``Date``/``Server`` of uvicorn's own (a proxy returns its upstream's).
     """
     import uvicorn
 
-    from cpay_emulator._server import bind, server_config
+    from cpay_emulator.shared.http_server import bind, server_config
 
     sock = bind("127.0.0.1", 0)
     server = uvicorn.Server(server_config(app, server_headers=server_headers))
@@ -144,12 +146,10 @@ def links_within(operation_ids: Sequence[str], spec_path: Path = SPEC_PATH) -> b
     """Whether a response link of one of these operations leads to one of them (the stateful phase has a step)."""
     document, operations = _spec_operations(spec_path)
     chosen = set(operation_ids)
-    named_links = document.get("components", {}).get("links", {})
+    references = References(document)
     for operation_id in chosen & set(operations):
         for response in operations[operation_id].get("responses", {}).values():
-            for link in response.get("links", {}).values():
-                if "$ref" in link:
-                    link = named_links.get(link["$ref"].rsplit("/", 1)[-1], {})
+            for link in map(references.resolve, response.get("links", {}).values()):
                 if link.get("operationId") in chosen:
                     return True
     return False

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from cpay import SecretKey
 from cpay_conformance._codes import DOCUMENT_CODES, CodeBook, emulator_codes
-from cpay_signing import SecretKey
 
 __all__ = ["EMULATOR", "REMOTE", "Target"]
 
