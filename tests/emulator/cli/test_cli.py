@@ -29,8 +29,11 @@ def test_help_documents_every_option(capsys: pytest.CaptureFixture[str]) -> None
         "--db",
         "--merchant",
         "--quiet",
-        "--webhook-base-delay",
-        "--webhook-max-attempts",
+        "--webhook-format",
+        "--webhook-statuses",
+        "--webhook-types",
+        "--webhook-accept",
+        "--webhook-schedule",
     ):
         assert option in text
     assert ":memory:" in text

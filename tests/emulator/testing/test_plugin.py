@@ -65,7 +65,7 @@ def test_the_marker_sets_the_merchant_ttl_and_webhook_format(cpay_emulator: CPay
     assert cpay_emulator.webhooks[0].event.merchant_id == "20009999"  # verified with the marker's secret
 
 
-@pytest.mark.parametrize("webhook_format", ["json", "form"])
+@pytest.mark.parametrize("webhook_format", ["json", "form", "param"])
 def test_the_harness_verifies_the_bytes_the_merchant_received(webhook_format: str) -> None:
     posted: list[tuple[str, bytes]] = []
 
@@ -85,7 +85,7 @@ def test_the_harness_verifies_the_bytes_the_merchant_received(webhook_format: st
         (recorded,) = emulator.control.webhooks()
     assert len(posted) == len(deliveries) == 1
     content_type, body = posted[0]
-    assert webhook_body(recorded["payload"], recorded["contentType"]) == body  # what the harness parses
+    assert webhook_body(recorded["payload"], recorded["shape"]) == body == deliveries[0].body  # what it parses
     assert deliveries[0].event == parse_webhook(body, content_type, emulator.secret_key)
     assert json.loads(deliveries[0].event.ext_info or "{}")["reason"] == "café ☕ & a=b+c"
 
