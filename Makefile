@@ -54,8 +54,11 @@ test: $(STAMP) lint check-generated pytest  ## everything CI runs: lint, generat
 
 # The Node tools too: tests/e2e/test_prism_proxy.py runs Prism's validating proxy in front of the emulator, and
 # tests/e2e/test_docs_browser.py builds the API references with Redocly CLI.
+# On PYTEST_WORKERS processes (pytest-xdist; 1 runs them in this process). tests/conftest.py keeps a module's
+# tests on one worker when they share a module or session fixture, and spreads the others test by test.
+PYTEST_WORKERS ?= 2
 pytest: $(STAMP) $(NODE_STAMP) chromium
-	$(BIN)/pytest --cov=cpay --cov-branch --cov-report=term-missing
+	$(BIN)/pytest $(if $(filter-out 1,$(PYTEST_WORKERS)),-n $(PYTEST_WORKERS) --dist loadgroup) --cov=cpay --cov-branch --cov-report=term-missing
 
 # The browser tests (tests/e2e/test_*_browser.py: the cashier page, the API references) drive Debian's Chromium;
 # they skip, saying why, only where the packages are missing and cannot be installed (not root, or no apt-get).
