@@ -47,7 +47,7 @@ from cpay import sign_request_parameters
 from cpay_emulator import DEMO_MERCHANT_ID, DEMO_SECRET_KEY
 
 BIN = Path(sys.executable).parent
-GOAL_P50_MS = 1.0
+GOAL_P50_MS = 0.5  # issue 20: the forwarder that replaced the hand-written client keeps the added p50 under 0.5 ms
 SIDES = ("direct", "proxy", "proxy+record")
 QUERIES = (
     ("/openapi/v1/getMerchantBalance", b""),

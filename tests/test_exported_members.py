@@ -111,6 +111,7 @@ PINNED = {
         "WebhookDispatcher",
         "WebhookNotFound",
         "WebhookPolicy",
+        "WebhookSettings",
         "create_app",
         "create_proxy_app",
         "demo_merchant",

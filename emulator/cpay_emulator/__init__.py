@@ -22,6 +22,7 @@ if _typing.TYPE_CHECKING:
     from cpay_emulator.backends.model import NewOrder as NewOrder
     from cpay_emulator.backends.model import Order as Order
     from cpay_emulator.backends.model import OrderKind as OrderKind
+    from cpay_emulator.backends.model import WebhookSettings as WebhookSettings
     from cpay_emulator.backends.rates import DEFAULT_USD_PRICES as DEFAULT_USD_PRICES
     from cpay_emulator.backends.service import DEFAULT_ORDER_TTL as DEFAULT_ORDER_TTL
     from cpay_emulator.backends.service import Emulator as Emulator
@@ -102,6 +103,7 @@ _LAZY = {
     "WebhookDispatcher": "cpay_emulator.server.webhooks",
     "WebhookNotFound": "cpay_emulator.shared.errors",
     "WebhookPolicy": "cpay_emulator.server.webhooks",
+    "WebhookSettings": "cpay_emulator.backends.model",
     "create_app": "cpay_emulator.server.app",
     "create_proxy_app": "cpay_emulator.proxy.app",
     "demo_merchant": "cpay_emulator.server.app",
@@ -150,6 +152,7 @@ __all__ = [
     "WebhookDispatcher",
     "WebhookNotFound",
     "WebhookPolicy",
+    "WebhookSettings",
     "create_app",
     "create_proxy_app",
     "demo_merchant",

@@ -21,7 +21,7 @@ with warnings.catch_warnings():
 
 from emulator_process import EmulatorProcess, free_port
 
-from cpay_emulator import EmulatorConfig, Merchant, WebhookPolicy, create_app
+from cpay_emulator import EmulatorConfig, Merchant, WebhookPolicy, WebhookSettings, create_app
 from cpay_emulator.shared.refs import inline_refs
 
 MERCHANT_ID = "20001234"
@@ -39,12 +39,17 @@ def merchants(callback_url: str = "") -> tuple[Merchant, ...]:
     )
 
 
-FAST_WEBHOOKS = WebhookPolicy(base_delay=0.05, max_delay=0.2, max_attempts=3, timeout=1.0, poll_interval=0.05)
+FAST_WEBHOOKS = WebhookPolicy(timeout=1.0, poll_interval=0.05)
+FAST_RETRIES = WebhookSettings(schedule=(0, 0.05, 0.1))  # three attempts, tens of milliseconds apart
 
 
 @pytest.fixture
 def app() -> Iterator[Any]:
-    application = create_app(EmulatorConfig(merchants=merchants(), webhook_policy=FAST_WEBHOOKS, webhook_worker=False))
+    application = create_app(
+        EmulatorConfig(
+            merchants=merchants(), webhook_policy=FAST_WEBHOOKS, webhook_settings=FAST_RETRIES, webhook_worker=False
+        )
+    )
     yield application
     application.state.store.close()
 

@@ -342,3 +342,29 @@ def test_an_example_whose_json_text_breaks_its_content_schema_is_caught() -> Non
         {**example, "products": '[{"name": "macBook", "price": "1.00", "num": "1"}]'}, media["schema"]
     ) == ["products(JSON)[0]: 'currency' is a required property"]
     assert example_errors({**example, "products": "[{"}, media["schema"]) == ["products: not JSON text"]
+
+
+@pytest.mark.parametrize("types", ["numbers", "strings"])
+@pytest.mark.parametrize("shape", ["json", "form", "param"])
+def test_every_webhook_the_emulator_posts_validates_against_the_spec(shape: str, types: str) -> None:
+    from urllib.parse import parse_qsl
+
+    from cpay import unwrap
+    from cpay_client.api.crypto_pay_in import create_order
+    from cpay_client.models import CreateOrderRequest
+    from cpay_emulator.testing import CPayEmulator, EmulatorOptions
+
+    content = SPEC["webhooks"]["orderStatusChanged"]["post"]["requestBody"]["content"]
+    options = EmulatorOptions(webhook_format=shape, webhook_types=types)  # type: ignore[arg-type]
+    with CPayEmulator(options) as emulator:
+        for trade_no, outcome in (("paid", emulator.pay), ("failed", emulator.fail)):
+            fields = {"merchantTradeNo": trade_no, "createTime": emulator.now_ms(), "userId": "u", "amount": "10"}
+            body = CreateOrderRequest.from_dict({**fields, "cryptoCurrency": "USDT"})
+            outcome(str(unwrap(create_order.sync(client=emulator.client, body=body)).order_id))
+        deliveries = emulator.webhooks
+    assert [delivery.order_status.value for delivery in deliveries] == ["14", "15"]
+    for delivery in deliveries:
+        if shape == "json":
+            validate_instance(json.loads(delivery.body), content["application/json"]["schema"])
+        else:
+            validate_instance(dict(parse_qsl(delivery.body.decode())), content[FORM]["schema"])

@@ -14,7 +14,15 @@ from typing import Any
 import attrs
 
 from cpay_emulator.backends.clock import Clock
-from cpay_emulator.backends.model import Balance, Merchant, NotModeledOperation, Order, UnfilledField, WebhookDelivery
+from cpay_emulator.backends.model import (
+    Balance,
+    Merchant,
+    NotModeledOperation,
+    Order,
+    UnfilledField,
+    WebhookDelivery,
+    WebhookSettings,
+)
 from cpay_emulator.backends.money import format_amount
 from cpay_emulator.backends.views import ORDER_DETAIL_FIELDS, order_fields
 
@@ -26,6 +34,7 @@ __all__ = [
     "merchant_view",
     "rates_view",
     "webhook_delivery",
+    "webhook_settings_view",
 ]
 
 
@@ -97,6 +106,7 @@ def webhook_delivery(delivery: WebhookDelivery) -> dict[str, Any]:
         "merchantId": delivery.merchant_id,
         "url": delivery.url,
         "contentType": delivery.content_type,
+        "shape": delivery.shape,
         "orderStatus": delivery.order_status,
         "state": delivery.state,
         "attempts": [
@@ -114,6 +124,16 @@ def webhook_delivery(delivery: WebhookDelivery) -> dict[str, Any]:
         "createdAt": delivery.created_at,
         "deliveredAt": delivery.delivered_at,
         "payload": delivery.payload,
+    }
+
+
+def webhook_settings_view(settings: WebhookSettings) -> dict[str, Any]:
+    """The webhook settings as the control API shows them (``schedule`` in seconds)."""
+    return {
+        "statuses": settings.statuses,
+        "types": settings.types,
+        "accept": list(settings.accept),
+        "schedule": list(settings.schedule),
     }
 
 

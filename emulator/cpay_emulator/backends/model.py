@@ -12,9 +12,11 @@ from typing import Any
 
 import attrs
 
-from cpay import OrderStatus, SecretKey
+from cpay import FINAL_ORDER_STATUSES, OrderStatus, SecretKey
 
 __all__ = [
+    "VENDOR_SCHEDULE",
+    "WEBHOOK_SHAPES",
     "Balance",
     "FeeRates",
     "Merchant",
@@ -25,6 +27,7 @@ __all__ = [
     "UnfilledField",
     "WebhookAttempt",
     "WebhookDelivery",
+    "WebhookSettings",
 ]
 
 
@@ -102,6 +105,11 @@ def ip_allowlist(entries: Iterable[str | IpNetwork]) -> tuple[IpNetwork, ...]:
     return tuple(networks)
 
 
+WEBHOOK_SHAPES = ("json", "form", "param")
+"""The bodies C-Pay's material shows for a notification: a JSON object (the vendor's plugins read one), a flat form,
+and a form whose one field ``param`` holds the JSON (the vendor's later documentation). ``docs/spec-notes.md``."""
+
+
 @attrs.frozen
 class Merchant:
     """A merchant the emulator knows: its id, its secret key (masked in reprs) and its settings.
@@ -113,7 +121,7 @@ class Merchant:
     merchant_id: str
     secret_key: SecretKey
     callback_url: str = ""
-    webhook_format: str = attrs.field(default="json", validator=attrs.validators.in_(("json", "form")))
+    webhook_format: str = attrs.field(default="json", validator=attrs.validators.in_(WEBHOOK_SHAPES))
     fee_rates: FeeRates = attrs.Factory(FeeRates)
     ip_allowlist: tuple[IpNetwork, ...] = attrs.field(default=(), converter=ip_allowlist)
 
@@ -205,7 +213,8 @@ class WebhookDelivery:
     merchant_id: str
     url: str
     content_type: str
-    payload: dict[str, str] = attrs.field(hash=False)
+    shape: str
+    payload: dict[str, str | int] = attrs.field(hash=False)
     order_status: str
     state: str
     attempt_count: int
@@ -239,3 +248,59 @@ class UnfilledField:
 
     operation_id: str
     field: str
+
+
+VENDOR_SCHEDULE: tuple[float, ...] = tuple(60.0 * minutes for minutes in (0, 1, 3, 9, 27, 81, 243, 729, 2187))
+"""The vendor's later documentation's retry table, "Attempt / Interval (in minutes)": 9 attempts, each the given
+minutes after the one before (the first at once); the last falls 54 h 40 min after the first."""
+
+
+def _words(value: Iterable[str]) -> tuple[str, ...]:
+    words = tuple(value)
+    if any(not isinstance(word, str) or not word.strip() or len(word) > 64 for word in words):
+        raise ValueError("each accepted reply must be a non-blank text of at most 64 characters")
+    return tuple(word.strip() for word in words)
+
+
+def _schedule(value: Iterable[float]) -> tuple[float, ...]:
+    schedule = tuple(float(seconds) for seconds in value)
+    if not 1 <= len(schedule) <= 100 or any(not 0 <= seconds <= 10 * 365 * 86400 for seconds in schedule):
+        raise ValueError("the schedule must be 1 to 100 intervals, each 0 to 10 years in seconds")
+    return schedule
+
+
+@attrs.frozen(kw_only=True)
+class WebhookSettings:
+    """How the emulator notifies merchants, set by ``serve``, the control API and the pytest fixture.
+
+    ``statuses``: ``final`` (the default: only ``14`` and ``15``, as the vendor's material says C-Pay calls back
+    "after the order succeeds or fails") or ``all`` (``0`` and ``11`` too, for merchants who want them tested).
+    ``types``: ``numbers`` (the default: ``merchantId``, ``orderStatus`` and ``createTime`` as JSON numbers, as
+    in every example of the vendor's later documentation) or ``strings`` (section 15's table). ``accept``: the
+    replies that acknowledge a delivery; empty, the default, is the later documentation's rule: any reply but an
+    empty one or ``fail`` (any case). Either way only a 2xx reply counts. ``schedule``: the seconds before each
+    attempt, counted from the one before (the first from the change); its length is the number of attempts, and
+    a delivery is given up after the last. ``docs/spec-notes.md`` gives the evidence for each default.
+    """
+
+    statuses: str = attrs.field(default="final", validator=attrs.validators.in_(("final", "all")))
+    types: str = attrs.field(default="numbers", validator=attrs.validators.in_(("numbers", "strings")))
+    accept: tuple[str, ...] = attrs.field(default=(), converter=_words)
+    schedule: tuple[float, ...] = attrs.field(default=VENDOR_SCHEDULE, converter=_schedule)
+
+    def notifies(self, status: OrderStatus) -> bool:
+        """Whether a change to ``status`` is notified."""
+        return self.statuses == "all" or status in FINAL_ORDER_STATUSES
+
+    def acknowledges(self, http_status: int | None, reply: str) -> bool:
+        """Whether the merchant's answer (``http_status`` ``None``: no answer) acknowledges the notification."""
+        if http_status is None or not 200 <= http_status < 300:
+            return False
+        word = reply.strip()
+        if self.accept:
+            return word in self.accept
+        return bool(word) and word.lower() != "fail"
+
+    def delay_before(self, attempt: int) -> float | None:
+        """Seconds from attempt ``attempt - 1`` to attempt ``attempt`` (1-based); ``None`` past the last."""
+        return self.schedule[attempt - 1] if 1 <= attempt <= len(self.schedule) else None

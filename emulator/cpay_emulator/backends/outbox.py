@@ -1,7 +1,8 @@
 """The webhook outbox (the ``webhooks`` and ``webhook_attempts`` tables): every notification owed to a merchant.
 
 A status change queues its section 15 notification here, signed with the merchant's secret key, in the same
-transaction as the change, so a crash loses none. The delivery worker (``server.webhooks``) reads the due deliveries
+transaction as the change, so a crash loses none; ``settings`` (``WebhookSettings``) say which changes are notified,
+in which JSON types, and when each attempt falls due. The delivery worker (``server.webhooks``) reads the due deliveries
 and records each attempt through this module, and the control API lists and counts them through the worker.
 No other module touches these tables.
 """
@@ -14,9 +15,9 @@ from collections.abc import Callable
 
 from cpay import compute_sign
 from cpay_emulator.backends.clock import Clock
-from cpay_emulator.backends.model import Merchant, Order, WebhookAttempt, WebhookDelivery
+from cpay_emulator.backends.model import Merchant, Order, WebhookAttempt, WebhookDelivery, WebhookSettings
 from cpay_emulator.backends.store import Store
-from cpay_emulator.backends.views import WEBHOOK_FORM, WEBHOOK_JSON, webhook_fields
+from cpay_emulator.backends.views import webhook_content_type, webhook_fields
 from cpay_emulator.shared.errors import WebhookNotFound
 
 __all__ = ["Outbox"]
@@ -28,6 +29,7 @@ CREATE TABLE IF NOT EXISTS webhooks (
     merchant_id TEXT NOT NULL,
     url TEXT NOT NULL,
     content_type TEXT NOT NULL,
+    shape TEXT NOT NULL DEFAULT 'json',
     payload TEXT NOT NULL,
     order_status TEXT NOT NULL,
     state TEXT NOT NULL DEFAULT 'pending',
@@ -76,6 +78,7 @@ def _delivery(row: sqlite3.Row, attempts: tuple[WebhookAttempt, ...] = ()) -> We
         merchant_id=row["merchant_id"],
         url=row["url"],
         content_type=row["content_type"],
+        shape=row["shape"],
         payload=json.loads(row["payload"]),
         order_status=row["order_status"],
         state=row["state"],
@@ -91,36 +94,56 @@ class Outbox:
     """Queues, reads and records webhook deliveries.
 
     ``on_webhook`` is called by ``notify()`` (after a change's transaction) when the change queued a delivery,
-    so the delivery worker can wake.
+    so the delivery worker can wake. ``settings`` may be replaced at any time (the control API does); a change
+    applies to the notifications queued, and the attempts scheduled, after it.
     """
 
-    def __init__(self, store: Store, clock: Clock, on_webhook: Callable[[], None] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock,
+        on_webhook: Callable[[], None] | None = None,
+        settings: WebhookSettings | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.on_webhook = on_webhook
+        self.settings = settings or WebhookSettings()
         self._queued = False
         store.create_tables(SCHEMA)
+        columns = {row["name"] for row in store.connection.execute("PRAGMA table_info(webhooks)")}
+        if "shape" not in columns:  # a database file written before the param form existed
+            store.create_tables("ALTER TABLE webhooks ADD COLUMN shape TEXT NOT NULL DEFAULT 'json';")
+            store.create_tables(
+                "UPDATE webhooks SET shape = 'form' WHERE content_type = 'application/x-www-form-urlencoded';"
+            )
 
     # -- queueing (inside a change's transaction) -----------------------------------------------------------
 
     def enqueue(self, connection: sqlite3.Connection, order: Order, merchant: Merchant) -> None:
-        """Queue the section 15 notification of ``order``'s current state (nothing when no URL is known)."""
+        """Queue the section 15 notification of ``order``'s current state, in the merchant's body shape.
+
+        Nothing is queued when no URL is known, or when ``settings`` do not notify the state (by default only
+        ``14`` and ``15`` are).
+        """
+        settings = self.settings
         url = order.callback_url or merchant.callback_url
-        if not url:
+        if not url or not settings.notifies(order.status):
             return
-        payload = webhook_fields(order)
+        payload = webhook_fields(order, numbers=settings.types == "numbers")
         payload["sign"] = compute_sign(payload, merchant.secret_key)
         connection.execute(
-            "INSERT INTO webhooks (order_id, merchant_id, url, content_type, payload, order_status, next_attempt_at, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO webhooks (order_id, merchant_id, url, content_type, shape, payload, order_status, "
+            "next_attempt_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 order.order_id,
                 order.merchant_id,
                 url,
-                WEBHOOK_FORM if merchant.webhook_format == "form" else WEBHOOK_JSON,
+                webhook_content_type(merchant.webhook_format),
+                merchant.webhook_format,
                 json.dumps(payload),
                 order.status.value,
-                self.clock.now(),
+                self.clock.now() + (settings.delay_before(1) or 0.0),
                 self.clock.now_ms(),
             ),
         )
@@ -152,9 +175,9 @@ class Outbox:
         """Queue the notification of ``delivery_id`` again, as a new delivery due now; WebhookNotFound if unknown."""
         with self.store.transaction() as connection:
             cursor = connection.execute(
-                "INSERT INTO webhooks (order_id, merchant_id, url, content_type, payload, order_status, "
-                "next_attempt_at, created_at) SELECT order_id, merchant_id, url, content_type, payload, order_status, "
-                "?, ? FROM webhooks WHERE delivery_id = ?",
+                "INSERT INTO webhooks (order_id, merchant_id, url, content_type, shape, payload, order_status, "
+                "next_attempt_at, created_at) SELECT order_id, merchant_id, url, content_type, shape, payload, "
+                "order_status, ?, ? FROM webhooks WHERE delivery_id = ?",
                 (self.clock.now(), self.clock.now_ms(), delivery_id),
             )
             if cursor.rowcount != 1:

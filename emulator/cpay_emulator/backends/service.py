@@ -16,7 +16,7 @@ from cpay_emulator.backends.ids import IdSource
 from cpay_emulator.backends.ledger import Ledger
 from cpay_emulator.backends.lifecycle import Lifecycle
 from cpay_emulator.backends.merchants import MerchantRegistry
-from cpay_emulator.backends.model import Merchant, Order
+from cpay_emulator.backends.model import Merchant, Order, WebhookSettings
 from cpay_emulator.backends.orders import OrderBook
 from cpay_emulator.backends.outbox import Outbox
 from cpay_emulator.backends.payins import PayIns
@@ -42,6 +42,7 @@ class Emulator:
     comes from (default: the system's); ``order_ttl`` the seconds before an unpaid order expires (``None``:
     never). ``seed`` seeds ``ids``, the emulator's own ``IdSource``: with a frozen clock, the same seed and the
     same calls give the same order ids, trace ids and transaction hashes (``None``: seeded by the system).
+    ``webhook_settings``: which changes are notified, in which types, and on which schedule (``outbox.settings``).
     """
 
     def __init__(
@@ -53,6 +54,7 @@ class Emulator:
         clock: Clock | None = None,
         order_ttl: float | None = DEFAULT_ORDER_TTL,
         seed: int | str | None = None,
+        webhook_settings: WebhookSettings | None = None,
     ) -> None:
         self.store = store
         self.on_webhook = on_webhook
@@ -60,7 +62,7 @@ class Emulator:
         self.ids = IdSource(seed)
         self.merchant_registry = MerchantRegistry(store, merchants)
         self.rate_table = RateTable(store)
-        self.outbox = Outbox(store, self.clock, on_webhook)
+        self.outbox = Outbox(store, self.clock, on_webhook, webhook_settings)
         self.ledger = Ledger(store, self.merchant_registry)
         self.order_book = OrderBook(store, self.merchant_registry, self.outbox, self.clock, self.ids)
         self.lifecycle = Lifecycle(

@@ -43,6 +43,7 @@ __all__ = [
     "order_fields",
     "wallet_addresses",
     "webhook_body",
+    "webhook_content_type",
     "webhook_fields",
     "withdrawal",
 ]
@@ -255,23 +256,42 @@ def card_charge(order: Order, redirect: str, stored_card_id: str) -> dict[str, s
     }
 
 
-def webhook_fields(order: Order) -> dict[str, str]:
-    """The section 15 notification fields of ``order`` (without ``sign``), all as strings."""
-    return _pick(order_fields(order), WEBHOOK_FIELDS)
+def webhook_fields(order: Order, *, numbers: bool = True) -> dict[str, str | int]:
+    """The notification fields of ``order`` (without ``sign``): section 15's and the later documentation's.
+
+    ``numbers``: ``merchantId``, ``orderStatus`` and ``createTime`` as JSON numbers, as every webhook example of
+    the vendor's later documentation writes them; else all strings, as section 15's table types them. The sign
+    covers the same texts either way (a number is signed as its digits).
+    """
+    fields: dict[str, str | int] = dict(_pick(order_fields(order), WEBHOOK_FIELDS))
+    if numbers:
+        fields["merchantId"] = as_json_number(order.merchant_id)
+        fields["orderStatus"] = int(order.status.value)
+        fields["createTime"] = order.create_time
+    return fields
 
 
 WEBHOOK_JSON: Final = "application/json"
 WEBHOOK_FORM: Final = "application/x-www-form-urlencoded"
 
 
-def webhook_body(payload: Mapping[str, str], content_type: str) -> bytes:
-    """The bytes posted for a signed notification: compact JSON, or a flat form unless ``content_type`` is JSON.
+def webhook_content_type(shape: str) -> str:
+    """The ``Content-Type`` of a notification body of ``shape`` (``json``, ``form`` or ``param``)."""
+    return WEBHOOK_JSON if shape == "json" else WEBHOOK_FORM
+
+
+def webhook_body(payload: Mapping[str, str | int], shape: str) -> bytes:
+    """The bytes posted for a signed notification: compact JSON (``json``), a flat form (``form``), or a form
+    whose one field ``param`` holds the compact JSON (``param``, the vendor's later documentation).
 
     The one serialisation of a webhook: the delivery worker posts these bytes, and the test harness hands the
     same bytes to ``parse_webhook``, so what a test verifies is what a merchant receives.
     """
-    if content_type == WEBHOOK_JSON:
-        return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+    text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    if shape == "json":
+        return text.encode()
+    if shape == "param":
+        return urlencode({"param": text}).encode()
     return urlencode(payload).encode()
 
 

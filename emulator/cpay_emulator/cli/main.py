@@ -17,7 +17,7 @@ import attrs
 import yaml
 
 from cpay import SecretKey
-from cpay_emulator.backends.model import Merchant, ip_allowlist
+from cpay_emulator.backends.model import VENDOR_SCHEDULE, WEBHOOK_SHAPES, Merchant, WebhookSettings, ip_allowlist
 from cpay_emulator.cli.control import add_control_commands, parse_duration
 from cpay_emulator.cli.control import run as run_control
 from cpay_emulator.cli.proxy import COMMANDS as PROXY_COMMANDS
@@ -104,12 +104,6 @@ def _parser() -> argparse.ArgumentParser:
         "Default: a demo merchant, whose id and secret are printed",
     )
     serve.add_argument(
-        "--webhook-format",
-        choices=("json", "form"),
-        default="json",
-        help="body of the webhooks of --merchant merchants (default: %(default)s)",
-    )
-    serve.add_argument(
         "--ip-allowlist",
         type=_allowlist,
         default=(),
@@ -119,33 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--spec", type=Path, default=None, help="the OpenAPI document to serve (default: openapi.yaml)")
     serve.add_argument("--public-url", default=None, help="base URL of cashierURL (default: the Host the client used)")
-    serve.add_argument(
-        "--webhook-base-delay",
-        type=float,
-        default=1.0,
-        metavar="SECONDS",
-        help="first retry delay; attempt n waits base * 2^(n-1) (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--webhook-max-delay",
-        type=float,
-        default=600.0,
-        metavar="SECONDS",
-        help="longest retry delay (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--webhook-max-attempts",
-        type=int,
-        default=8,
-        help="attempts before a delivery is failed (default: %(default)s)",
-    )
-    serve.add_argument(
-        "--webhook-timeout",
-        type=float,
-        default=5.0,
-        metavar="SECONDS",
-        help="per-attempt timeout (default: %(default)s)",
-    )
+    _add_webhook_options(serve)
     serve.add_argument(
         "--docs",
         type=Path,
@@ -168,6 +136,69 @@ def _ttl(text: str) -> float | None:
     if seconds < 1:
         raise argparse.ArgumentTypeError("the order TTL is at least 1 second (0: orders never expire)")
     return seconds
+
+
+def _schedule(text: str) -> tuple[float, ...]:
+    try:
+        return WebhookSettings(schedule=[parse_duration(part) for part in text.split(",")]).schedule
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _accept(text: str) -> tuple[str, ...]:
+    try:
+        return WebhookSettings(accept=text.split(",")).accept
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_webhook_options(serve: argparse.ArgumentParser) -> None:
+    webhooks = serve.add_argument_group(
+        "webhooks, as C-Pay sends them (also set at run time: PUT /_emulator/webhooks/settings; the evidence for "
+        "each default is in docs/spec-notes.md)"
+    )
+    webhooks.add_argument(
+        "--webhook-format",
+        choices=WEBHOOK_SHAPES,
+        default="json",
+        help="the body: a JSON object, a flat form, or a form whose one field param holds the JSON "
+        "(default: %(default)s)",
+    )
+    webhooks.add_argument(
+        "--webhook-statuses",
+        choices=("final", "all"),
+        default="final",
+        help="notify only the final states 14 and 15, or every change (0 and 11 too) (default: %(default)s)",
+    )
+    webhooks.add_argument(
+        "--webhook-types",
+        choices=("numbers", "strings"),
+        default="numbers",
+        help="merchantId, orderStatus and createTime as JSON numbers or as strings (default: %(default)s)",
+    )
+    webhooks.add_argument(
+        "--webhook-accept",
+        type=_accept,
+        default=(),
+        metavar="WORD[,WORD...]",
+        help="only these replies (exact, after trimming) acknowledge a delivery (default: any 2xx reply but an "
+        "empty one or fail, in any case)",
+    )
+    webhooks.add_argument(
+        "--webhook-schedule",
+        type=_schedule,
+        default=VENDOR_SCHEDULE,
+        metavar="DURATION[,DURATION...]",
+        help="the wait before each attempt, from the one before (the first from the change); one entry per "
+        "attempt (default: 0,1m,3m,9m,27m,81m,243m,729m,2187m)",
+    )
+    webhooks.add_argument(
+        "--webhook-timeout",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="per-attempt timeout (default: %(default)s)",
+    )
 
 
 def _add_time_and_fault_options(serve: argparse.ArgumentParser) -> None:
@@ -238,13 +269,16 @@ def serve(arguments: argparse.Namespace) -> int:
         for m in arguments.merchant
     ]
     if not merchants:
-        merchants = [attrs.evolve(demo_merchant(), ip_allowlist=arguments.ip_allowlist)]
+        merchants = [
+            attrs.evolve(demo_merchant(), ip_allowlist=arguments.ip_allowlist, webhook_format=arguments.webhook_format)
+        ]
     try:
-        policy = WebhookPolicy(
-            base_delay=arguments.webhook_base_delay,
-            max_delay=arguments.webhook_max_delay,
-            max_attempts=arguments.webhook_max_attempts,
-            timeout=arguments.webhook_timeout,
+        policy = WebhookPolicy(timeout=arguments.webhook_timeout)
+        settings = WebhookSettings(
+            statuses=arguments.webhook_statuses,
+            types=arguments.webhook_types,
+            accept=arguments.webhook_accept,
+            schedule=arguments.webhook_schedule,
         )
     except ValueError as error:
         print(f"cpay-emulator: invalid webhook option: {error}", file=sys.stderr)
@@ -254,6 +288,7 @@ def serve(arguments: argparse.Namespace) -> int:
         merchants=tuple(merchants),
         spec_path=arguments.spec,
         webhook_policy=policy,
+        webhook_settings=settings,
         public_url=arguments.public_url,
         access_log=not arguments.quiet,
         docs_directory=arguments.docs.resolve(),

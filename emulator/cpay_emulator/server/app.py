@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from cpay import SecretKey
 from cpay_emulator.backends import views
 from cpay_emulator.backends.clock import Clock
-from cpay_emulator.backends.model import Merchant
+from cpay_emulator.backends.model import Merchant, WebhookSettings
 from cpay_emulator.backends.service import DEFAULT_ORDER_TTL, Emulator
 from cpay_emulator.backends.store import MEMORY, Store
 from cpay_emulator.server.api import HANDLERS
@@ -66,15 +66,17 @@ class EmulatorConfig:
     which ``advance`` offsets; ``Clock.frozen()`` stands still until advanced). ``order_ttl``: seconds before an
     unpaid order expires (``None``: never). ``expiry_sweep``: expire orders in the background as time passes
     (tests may rely on ``advance`` instead). ``webhook_transport``: where webhooks are posted (default: the
-    network; an ``httpx.ASGITransport`` posts them to an app in-process). ``seed``: seeds the emulator's ids, so
-    that with a frozen clock the same calls give the same order ids, trace ids and transaction hashes
-    (``None``: seeded by the system, different on every start).
+    network; an ``httpx.ASGITransport`` posts them to an app in-process). ``webhook_settings``: which changes are
+    notified, in which JSON types, which replies acknowledge, and the retry schedule (the control API changes them).
+    ``seed``: seeds the emulator's ids, so that with a frozen clock the same calls give the same order ids, trace
+    ids and transaction hashes (``None``: seeded by the system, different on every start).
     """
 
     database: str | Path = MEMORY
     merchants: tuple[Merchant, ...] = ()
     spec_path: Path | None = None
     webhook_policy: WebhookPolicy = attrs.Factory(WebhookPolicy)
+    webhook_settings: WebhookSettings = attrs.Factory(WebhookSettings)
     public_url: str | None = None
     access_log: bool = False
     webhook_worker: bool = True
@@ -104,16 +106,22 @@ def create_app(config: EmulatorConfig | None = None, *, merchants: Iterable[Merc
     clock = config.clock or Clock.real()
     faults = Faults(operations)
     store = Store(config.database)
-    webhooks = WebhookDispatcher(
-        store, config.webhook_policy, transport=config.webhook_transport, clock=clock, faults=faults
-    )
     emulator = Emulator(
         store,
         config.merchants or (demo_merchant(),),
-        on_webhook=webhooks.wake,
+        on_webhook=lambda: webhooks.wake(),
         clock=clock,
         order_ttl=config.order_ttl,
         seed=config.seed,
+        webhook_settings=config.webhook_settings,
+    )
+    webhooks = WebhookDispatcher(
+        store,
+        config.webhook_policy,
+        transport=config.webhook_transport,
+        clock=clock,
+        faults=faults,
+        outbox=emulator.outbox,
     )
     endpoints = operation_endpoints(emulator, operations, config.public_url, coverage, faults=faults)
     routes: list[BaseRoute] = [

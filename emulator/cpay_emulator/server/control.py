@@ -283,6 +283,21 @@ async def resend(control: Control, request: Request, body: dict[str, Any]) -> An
     )
 
 
+def webhook_settings(control: Control, request: Request, body: dict[str, Any]) -> Any:
+    return views.webhook_settings_view(control.emulator.outbox.settings)
+
+
+def set_webhook_settings(control: Control, request: Request, body: dict[str, Any]) -> Any:
+    outbox = control.emulator.outbox
+    changes = {name: body[name] for name in ("statuses", "types", "accept", "schedule") if name in body}
+    try:
+        outbox.settings = attrs.evolve(outbox.settings, **changes)
+    except ValueError as error:
+        raise InvalidParameter(next(iter(changes), "settings"), str(error)) from None
+    control.webhooks.wake()  # a shorter schedule may make a retry due now
+    return views.webhook_settings_view(outbox.settings)
+
+
 async def release(control: Control, request: Request, body: dict[str, Any]) -> Any:
     control.faults.set_webhooks(hold=False)
     return {"attempted": await control.webhooks.settle()}
@@ -363,6 +378,8 @@ HANDLERS: Mapping[str, ControlHandler] = {
     "flushWebhooks": flush,
     "releaseWebhooks": release,
     "resendWebhook": resend,
+    "getWebhookSettings": webhook_settings,
+    "setWebhookSettings": set_webhook_settings,
     "getClock": clock,
     "advanceClock": advance,
     "listFaults": list_faults,

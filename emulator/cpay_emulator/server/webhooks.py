@@ -1,10 +1,13 @@
 """The webhook worker (document section 15): posts the outbox's deliveries, so a restart loses no notification.
 
 The domain queues a delivery in the outbox (``backends.outbox``) in the same transaction as the status change. This
-worker, an asyncio task in the app's lifespan, posts each due delivery; only a 2xx reply whose body is ``OK``
-acknowledges it. Anything else (``FAIL``, another status, a connection error, a timeout) is recorded as a failed
-attempt and retried after ``base_delay * 2**(attempt - 1)`` seconds, up to ``max_attempts``. Deliveries of one
-order go out in order: a later status is not posted while an earlier one is still pending.
+worker, an asyncio task in the app's lifespan, posts each due delivery in its body shape (JSON, flat form or
+``param`` form). The outbox's ``WebhookSettings`` say which replies acknowledge it (by default any 2xx reply but an
+empty one or ``fail``, the vendor's later documentation's rule) and when it is tried again: by default the vendor's
+nine attempts, 0, 1, 3, 9, 27, 81, 243, 729 and 2187 minutes apart, given up after the ninth. Anything not
+acknowledged (a refused reply, another status, a connection error, a timeout) is recorded as a failed attempt, with
+the reply that was refused. Deliveries of one order go out in order: a later status is not posted while an earlier
+one is still pending.
 
 Time is the emulator's clock (``backends.clock``): a retry falls due when the clock reaches it, so advancing a frozen
 clock delivers the retries it passes. The armed webhook faults (``server.faults``) are applied here: a delivery
@@ -38,25 +41,22 @@ logger = logging.getLogger("cpay_emulator.webhooks")
 
 @attrs.frozen
 class WebhookPolicy:
-    """Retry policy: attempt ``n`` (1-based) failing schedules the next after ``base_delay * 2**(n-1)`` s."""
+    """How the worker posts: each attempt's ``timeout``, how many go out at once, how often the outbox is polled.
 
-    base_delay: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
-    max_delay: float = attrs.field(default=600.0, validator=attrs.validators.gt(0))
-    max_attempts: int = attrs.field(default=8, validator=attrs.validators.ge(1))
+    What is notified, what acknowledges and when an attempt is retried are the outbox's ``WebhookSettings``.
+    """
+
     timeout: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
     concurrency: int = attrs.field(default=32, validator=attrs.validators.ge(1))
     poll_interval: float = attrs.field(default=1.0, validator=attrs.validators.gt(0))
-
-    def delay_after(self, attempts: int) -> float:
-        """Seconds to wait after the ``attempts``-th failed attempt."""
-        return float(min(self.base_delay * 2 ** (attempts - 1), self.max_delay))
 
 
 class WebhookDispatcher:
     """Posts the outbox's due deliveries and records every attempt.
 
     ``transport`` replaces the network (an ``httpx.ASGITransport`` delivers to an app in-process);
-    ``use_transport`` swaps it while running. ``clock`` is the emulator's; ``faults`` the armed faults.
+    ``use_transport`` swaps it while running. ``clock`` is the emulator's; ``faults`` the armed faults;
+    ``outbox`` the emulator's (``Emulator.outbox``), whose ``settings`` the worker follows (default: its own).
     """
 
     def __init__(
@@ -67,11 +67,12 @@ class WebhookDispatcher:
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
         faults: Faults | None = None,
+        outbox: Outbox | None = None,
     ) -> None:
         self.store = store
         self.clock = clock or Clock.real()
         self.faults = faults or Faults()
-        self.outbox = Outbox(store, self.clock)
+        self.outbox = outbox or Outbox(store, self.clock)
         self.policy = policy or WebhookPolicy()
         self._transport = transport
         self._wake = asyncio.Event()
@@ -212,7 +213,8 @@ class WebhookDispatcher:
 
     async def _post(self, delivery: WebhookDelivery) -> bool:
         """One attempt: post, record it and the delivery's new state; True when acknowledged."""
-        content = webhook_body(delivery.payload, delivery.content_type)
+        settings = self.outbox.settings
+        content = webhook_body(delivery.payload, delivery.shape)
         started = time.perf_counter()  # a duration, not a time of day: the real clock
         status: int | None = None
         text = ""
@@ -226,14 +228,15 @@ class WebhookDispatcher:
         except Exception as exception:  # any failure (httpx.HTTPError, an InvalidURL...) is a failed attempt
             error = f"{type(exception).__name__}: {exception}"[:512] or type(exception).__name__
         duration_ms = (time.perf_counter() - started) * 1000
-        acknowledged = status is not None and 200 <= status < 300 and text.strip() == "OK"
+        acknowledged = settings.acknowledges(status, text)
         attempts = delivery.attempt_count + 1
+        delay = settings.delay_before(attempts + 1)
         if acknowledged or delivery.state == "delivered":  # a duplicate post leaves a delivered delivery delivered
             state, next_at = "delivered", delivery.next_attempt_at
-        elif attempts >= self.policy.max_attempts:
+        elif delay is None:
             state, next_at = "failed", delivery.next_attempt_at
         else:
-            state, next_at = "pending", self.clock.now() + self.policy.delay_after(attempts)
+            state, next_at = "pending", self.clock.now() + delay
         attempt = WebhookAttempt(
             attempted_at=self.clock.now_ms(),
             outcome="ok" if acknowledged else "fail",

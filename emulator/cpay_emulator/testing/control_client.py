@@ -223,6 +223,30 @@ class ControlClient:
         result: dict[str, Any] = self.call("POST", f"/webhooks/{_path(delivery_id)}/resend")
         return result
 
+    def webhook_settings(self) -> dict[str, Any]:
+        """Which changes are notified, in which JSON types, which replies acknowledge, the retry schedule."""
+        result: dict[str, Any] = self.call("GET", "/webhooks/settings")
+        return result
+
+    def set_webhook_settings(
+        self,
+        *,
+        statuses: str | None = None,
+        types: str | None = None,
+        accept: Iterable[str] | None = None,
+        schedule: Iterable[float] | None = None,
+    ) -> dict[str, Any]:
+        """Change the webhook settings that are given; returns them all."""
+        body: dict[str, Any] = {
+            name: value for name, value in (("statuses", statuses), ("types", types)) if value is not None
+        }
+        if accept is not None:
+            body["accept"] = list(accept)
+        if schedule is not None:
+            body["schedule"] = list(schedule)
+        result: dict[str, Any] = self.call("PUT", "/webhooks/settings", body)
+        return result
+
     def release_webhooks(self) -> int:
         """Stop holding webhooks back and post what is due."""
         return int(self.call("POST", "/webhooks/release")["attempted"])

@@ -16,7 +16,7 @@ Every helper goes through the control API (``testing.control_client``), so a ref
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from types import TracebackType
@@ -27,7 +27,7 @@ import httpx
 
 from cpay import OrderStatus, SecretKey, WebhookEvent, create_client, parse_webhook
 from cpay_emulator.backends.clock import Clock
-from cpay_emulator.backends.model import Merchant
+from cpay_emulator.backends.model import VENDOR_SCHEDULE, Merchant, WebhookSettings
 from cpay_emulator.backends.service import DEFAULT_ORDER_TTL
 from cpay_emulator.backends.views import webhook_body
 from cpay_emulator.server.app import DEMO_MERCHANT_ID, EmulatorConfig, create_app
@@ -69,8 +69,14 @@ class EmulatorOptions:
     ``start`` (or with the real clock) the ids differ from one emulator to the next. ``order_ttl``: seconds
     before an unpaid order expires (``None``: never).
     ``callback_url``: where the merchant's webhooks go unless an order names its own (``deliver_to`` posts them
-    to an app in-process; until then each is acknowledged ``OK``). ``client_options``: extra keyword arguments
-    of ``create_client`` for ``client`` (``recover_lost_writes=True``, ``credentials_in="body"``...).
+    to an app in-process; until then each is acknowledged, with ``OK`` or the first ``webhook_accept`` word).
+    The webhooks are sent as C-Pay sends them, each part selectable: ``webhook_format`` (``json``, ``form`` or
+    ``param``, a form whose one field ``param`` holds the JSON), ``webhook_statuses`` (``final``: only ``14`` and
+    ``15``; ``all``), ``webhook_types`` (``numbers`` or ``strings``), ``webhook_accept`` (the replies that
+    acknowledge; empty: any 2xx reply but an empty one or ``fail``) and ``webhook_schedule`` (seconds before each
+    attempt, from the one before; by default the vendor's nine, 0 to 2187 minutes apart).
+    ``client_options``: extra keyword arguments of ``create_client`` for ``client`` (``recover_lost_writes=True``,
+    ``credentials_in="body"``...).
     ``ip_allowlist``: the merchant's IP whitelist (addresses or CIDR networks; empty, the default, takes any);
     ``client_ip``: the address the in-process ``client`` calls from, so a test can be the merchant's server
     (allowed) or another host (answered ``90751002`` illegal IP).
@@ -79,7 +85,11 @@ class EmulatorOptions:
     merchant_id: str = DEMO_MERCHANT_ID
     secret_key: str = "cpay-emulator-test-secret"  # noqa: S105 - a public test credential
     callback_url: str = "http://merchant.test/cpay/webhook"
-    webhook_format: Literal["json", "form"] = "json"
+    webhook_format: Literal["json", "form", "param"] = "json"
+    webhook_statuses: Literal["final", "all"] = "final"
+    webhook_types: Literal["numbers", "strings"] = "numbers"
+    webhook_accept: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    webhook_schedule: tuple[float, ...] = attrs.field(default=VENDOR_SCHEDULE, converter=tuple)
     order_ttl: float | None = DEFAULT_ORDER_TTL
     clock: Literal["frozen", "real"] = "frozen"
     start: float | None = None
@@ -104,7 +114,7 @@ class DeliveryAttempt:
 class Delivery:
     """A webhook the emulator owes: its verified ``event`` (as ``parse_webhook`` reads it) and every attempt.
 
-    ``state`` is ``pending``, ``delivered`` or ``failed``.
+    ``state`` is ``pending``, ``delivered`` or ``failed``. ``body`` and ``content_type`` are what is posted.
     """
 
     delivery_id: int
@@ -114,10 +124,14 @@ class Delivery:
     url: str
     event: WebhookEvent
     attempts: tuple[DeliveryAttempt, ...]
+    body: bytes
+    content_type: str
 
 
-def _acknowledge(request: httpx.Request) -> httpx.Response:
-    return httpx.Response(200, text="OK")
+def _acknowledging(accepted: tuple[str, ...]) -> httpx.MockTransport:
+    """The stand-in merchant until ``deliver_to``: it answers every webhook with a reply that acknowledges."""
+    reply = accepted[0] if accepted else "OK"
+    return httpx.MockTransport(lambda request: httpx.Response(200, text=reply))
 
 
 def _seconds(duration: float | timedelta) -> float:
@@ -148,9 +162,15 @@ class CPayEmulator:
                 clock=Clock.frozen(options.start) if frozen else Clock.real(),
                 order_ttl=options.order_ttl,
                 webhook_policy=options.webhook_policy,
+                webhook_settings=WebhookSettings(
+                    statuses=options.webhook_statuses,
+                    types=options.webhook_types,
+                    accept=options.webhook_accept,
+                    schedule=options.webhook_schedule,
+                ),
                 webhook_worker=not frozen,
                 expiry_sweep=not frozen,
-                webhook_transport=httpx.MockTransport(_acknowledge),
+                webhook_transport=_acknowledging(tuple(options.webhook_accept)),
                 # With a fixed start the ids repeat too: the same test gets the same order ids on every run.
                 seed=None if options.start is None or not frozen else f"start:{options.start!r}",
             )
@@ -246,7 +266,8 @@ class CPayEmulator:
         return [self._delivery(raw) for raw in self.control.webhooks()]
 
     def _delivery(self, raw: Mapping[str, Any]) -> Delivery:
-        event = parse_webhook(webhook_body(raw["payload"], raw["contentType"]), raw["contentType"], self.secret_key)
+        body = webhook_body(raw["payload"], raw["shape"])
+        event = parse_webhook(body, raw["contentType"], self.secret_key)
         attempts = tuple(
             DeliveryAttempt(
                 outcome=attempt["outcome"],
@@ -265,6 +286,8 @@ class CPayEmulator:
             url=raw["url"],
             event=event,
             attempts=attempts,
+            body=body,
+            content_type=raw["contentType"],
         )
 
     def deliver_webhooks(self) -> int:
@@ -274,9 +297,9 @@ class CPayEmulator:
     def deliver_to(self, app: Any) -> None:
         """Post webhooks to ``app`` (an ASGI app: Starlette, FastAPI) in-process, at each delivery URL's path.
 
-        Its reply drives the retries exactly as over HTTP: only a 2xx ``OK`` acknowledges; ``FAIL``, another
-        status or an exception (answered 500, as a server would) is a failed attempt, retried after the policy's
-        delay once the clock reaches it. The app's lifespan is not run.
+        Its reply drives the retries exactly as over HTTP: a 2xx reply the settings accept acknowledges; ``FAIL``,
+        another reply, another status or an exception (answered 500, as a server would) is a failed attempt,
+        retried on the schedule once the clock reaches it. The app's lifespan is not run.
         """
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         self._runner.call(self.app.state.webhooks.use_transport(transport))
@@ -284,6 +307,17 @@ class CPayEmulator:
     def resend(self, delivery_id: int) -> Delivery:
         """Post a delivery's notification again, as a new delivery (``cpay-emulator webhooks resend``)."""
         return self._delivery(self.control.resend(delivery_id))
+
+    def set_webhook_settings(
+        self,
+        *,
+        statuses: Literal["final", "all"] | None = None,
+        types: Literal["numbers", "strings"] | None = None,
+        accept: Iterable[str] | None = None,
+        schedule: Iterable[float] | None = None,
+    ) -> dict[str, Any]:
+        """Change how webhooks are sent from now on (the options given; see ``EmulatorOptions``)."""
+        return self.control.set_webhook_settings(statuses=statuses, types=types, accept=accept, schedule=schedule)
 
     # -- faults ---------------------------------------------------------------------------------------------
 

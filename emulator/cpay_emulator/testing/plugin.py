@@ -34,7 +34,8 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{MARKER}(**options): options of the cpay_emulator fixture, the fields of "
         "cpay_emulator.testing.EmulatorOptions (merchant_id, secret_key, callback_url, webhook_format, "
-        "order_ttl, clock, start, webhook_policy, client_options)",
+        "webhook_statuses, webhook_types, webhook_accept, webhook_schedule, order_ttl, clock, start, "
+        "webhook_policy, client_options, ip_allowlist, client_ip)",
     )
 
 

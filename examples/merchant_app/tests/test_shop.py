@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from cpay import OrderStatus
 from cpay_emulator.testing import CPayEmulator
 
 from .conftest import WEBHOOK_URL
@@ -56,6 +57,7 @@ def test_a_declined_card_fails_the_order_and_no_payment_exists(shop: Any, cpay_e
     assert cpay_emulator.orders() == []
 
 
+@pytest.mark.cpay_emulator(webhook_statuses="all")  # PROCESSING too: C-Pay does not send it, but a shop may get it
 def test_a_webhook_delivered_twice_or_out_of_order_ships_once(shop: Any, cpay_emulator: CPayEmulator) -> None:
     cpay_emulator.duplicate_webhooks(times=2)
     cpay_emulator.webhooks_out_of_order()
@@ -65,6 +67,52 @@ def test_a_webhook_delivered_twice_or_out_of_order_ships_once(shop: Any, cpay_em
     assert [len(delivery.attempts) for delivery in deliveries] == [2, 2]  # PROCESSING and COMPLETED, twice each
     paid = shop_order(shop, order["orderId"])
     assert (paid["status"], paid["fulfilled"]) == ("paid", 1)  # COMPLETED came first; PROCESSING did not undo it
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [pytest.param(shape, marks=pytest.mark.cpay_emulator(webhook_format=shape)) for shape in ("json", "form", "param")],
+)
+def test_the_shop_handles_each_body_shape_c_pay_sends(shop: Any, cpay_emulator: CPayEmulator, shape: str) -> None:
+    order = place(shop)
+    cpay_emulator.pay(order["cpayOrderId"])
+    (delivery,) = cpay_emulator.webhooks
+    assert delivery.body.startswith(b"param=" if shape == "param" else b"{" if shape == "json" else b"merchantId=")
+    assert [(attempt.outcome, attempt.response_text) for attempt in delivery.attempts] == [("ok", "OK")]
+    assert shop_order(shop, order["orderId"])["status"] == "paid"
+
+
+@pytest.mark.cpay_emulator(webhook_accept=("OK",))  # the strictest reading of section 15: exactly OK
+def test_the_shop_answers_the_reply_that_acknowledges(shop: Any, cpay_emulator: CPayEmulator) -> None:
+    order = place(shop)
+    cpay_emulator.pay(order["cpayOrderId"])
+    (delivery,) = cpay_emulator.webhooks
+    assert (delivery.state, [attempt.response_text for attempt in delivery.attempts]) == ("delivered", ["OK"])
+
+
+@pytest.mark.cpay_emulator(webhook_accept=("success",))  # a C-Pay that waited for "success" would refuse "OK"
+def test_a_refused_reply_is_redelivered_on_c_pay_s_schedule_and_ships_once(
+    shop: Any, cpay_emulator: CPayEmulator
+) -> None:
+    order = place(shop)
+    cpay_emulator.pay(order["cpayOrderId"])
+    assert [len(delivery.attempts) for delivery in cpay_emulator.webhooks] == [1]
+    cpay_emulator.advance(59)
+    assert [len(delivery.attempts) for delivery in cpay_emulator.webhooks] == [1]
+    cpay_emulator.advance(1)  # the second attempt, a minute after the first
+    assert [len(delivery.attempts) for delivery in cpay_emulator.webhooks] == [2]
+    for minutes in (3, 9, 27, 81, 243, 729, 2187):  # the rest of the vendor's nine
+        cpay_emulator.advance(minutes * 60)
+    (delivery,) = cpay_emulator.webhooks
+    assert (delivery.state, len(delivery.attempts)) == ("failed", 9)  # given up after the ninth
+    assert {attempt.response_text for attempt in delivery.attempts} == {"OK"}
+    assert shop_order(shop, order["orderId"])["fulfilled"] == 1  # nine notifications, one shipment
+
+
+def test_a_processing_notification_is_not_sent_by_default(shop: Any, cpay_emulator: CPayEmulator) -> None:
+    order = place(shop)
+    cpay_emulator.pay(order["cpayOrderId"])  # the payment passes through PROCESSING ("11") to COMPLETED
+    assert [delivery.order_status for delivery in cpay_emulator.webhooks] == [OrderStatus.COMPLETED]
 
 
 def test_a_lost_createorder_answer_is_recovered_by_merchanttradeno(shop: Any, cpay_emulator: CPayEmulator) -> None:

@@ -29,8 +29,11 @@ def test_help_documents_every_option(capsys: pytest.CaptureFixture[str]) -> None
         "--db",
         "--merchant",
         "--quiet",
-        "--webhook-base-delay",
-        "--webhook-max-attempts",
+        "--webhook-format",
+        "--webhook-statuses",
+        "--webhook-types",
+        "--webhook-accept",
+        "--webhook-schedule",
     ):
         assert option in text
     assert ":memory:" in text
@@ -41,6 +44,25 @@ def test_a_malformed_merchant_option_is_refused(capsys: pytest.CaptureFixture[st
         main(["serve", "--merchant", "no-secret"])
     assert exited.value.code == 2
     assert "ID:SECRET" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "complaint"),
+    [
+        ("--webhook-schedule", "0,soon", "not a duration"),
+        ("--webhook-schedule", ",".join(["1"] * 101), "1 to 100 intervals"),
+        ("--webhook-accept", "OK,,success", "non-blank"),
+        ("--webhook-statuses", "some", "invalid choice"),
+        ("--webhook-format", "xml", "invalid choice"),
+    ],
+)
+def test_a_webhook_option_no_server_would_have_is_refused_before_serving(
+    capsys: pytest.CaptureFixture[str], option: str, value: str, complaint: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["serve", option, value])
+    assert exited.value.code == 2
+    assert complaint in capsys.readouterr().err
 
 
 def test_serve_prints_url_and_demo_credentials_and_logs_each_request(tmp_path: Path) -> None:

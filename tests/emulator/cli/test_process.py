@@ -78,12 +78,10 @@ def test_orders_and_pending_webhooks_survive_kill_9(tmp_path: Path, processes: l
         str(tmp_path / "emulator.db"),
         "--merchant",
         f"{MERCHANT_ID}:{SECRET_KEY}:http://127.0.0.1:{receiver_port}/cpay",
-        "--webhook-base-delay",
-        "0.1",
-        "--webhook-max-delay",
-        "0.3",
-        "--webhook-max-attempts",
-        "1000",
+        "--webhook-statuses",
+        "all",  # PROCESSING too: two deliveries of one order, which must stay in order across the kill
+        "--webhook-schedule",
+        ",".join(["0"] + ["0.2"] * 99),  # 100 attempts, 0.2 s apart
         "--quiet",
     )
     first = EmulatorProcess(*arguments)

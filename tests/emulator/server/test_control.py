@@ -215,6 +215,44 @@ def test_a_merchant_added_at_run_time_can_sign_requests(client: Any) -> None:
     assert all("secret" not in str(entry).lower() for entry in listed)
 
 
+def test_the_webhook_settings_change_through_the_control_api_and_apply_to_what_follows(client: Any) -> None:
+    assert control(client, "GET", "/webhooks/settings").json()["data"]["statuses"] == "final"
+    control(
+        client,
+        "PUT",
+        "/merchants/777",
+        json={"secretKey": "s3cret", "webhookFormat": "param", "callbackURL": "https://shop.example/hook"},
+    )
+    changed = control(
+        client, "PUT", "/webhooks/settings", json={"statuses": "all", "types": "strings", "accept": ["success"]}
+    ).json()["data"]
+    assert (changed["statuses"], changed["types"], changed["accept"]) == ("all", "strings", ["success"])
+    assert len(changed["schedule"]) == 3  # the fields not given stay (the fixture's three fast attempts)
+    from cpay import CPayAuth
+
+    client.auth = CPayAuth("777", "s3cret")
+    order_id = create_order(client, "settings-1")["orderId"]
+    control(client, "POST", f"/orders/{order_id}/pay", json={})
+    deliveries = control(client, "GET", "/webhooks", params={"orderId": order_id}).json()["data"]
+    assert [(d["orderStatus"], d["shape"], d["payload"]["orderStatus"]) for d in deliveries] == [
+        ("11", "param", "11"),
+        ("14", "param", "14"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"statuses": "some"}, {"accept": ["  "]}, {"schedule": []}, {"schedule": [-1]}, {"accept": "OK"}, {"x": 1}],
+    ids=["unknown-statuses", "blank-reply", "no-attempt", "negative-interval", "not-a-list", "unknown-field"],
+)
+def test_webhook_settings_no_server_would_have_are_refused_and_nothing_changes(client: Any, body: Any) -> None:
+    before = control(client, "GET", "/webhooks/settings").json()["data"]
+    refused = control(client, "PUT", "/webhooks/settings", json=body)
+    assert refused.status_code in (400, 422)
+    assert refused.json()["code"] != 0
+    assert control(client, "GET", "/webhooks/settings").json()["data"] == before
+
+
 def test_cashier_page_pays_the_order_with_its_buttons(client: Any) -> None:
     data = create_order(client, "cashier", successURL="https://shop.example/done")
     page = client.get(data["cashierURL"], auth=None)
@@ -235,7 +273,7 @@ def test_cashier_page_refuses_a_link_without_the_right_sign(client: Any) -> None
     assert client.get(tampered, auth=None).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/health", "/webhooks", "/orders", "/merchants", "/rates"])
+@pytest.mark.parametrize("path", ["/health", "/webhooks", "/webhooks/settings", "/orders", "/merchants", "/rates"])
 def test_control_answers_validate_against_the_envelope(client: Any, path: str) -> None:
     document = yaml.safe_load(CONTROL_SPEC_PATH.read_text())
     validator = jsonschema_rs.validator_for(document["components"]["schemas"]["Envelope"])

@@ -58,11 +58,11 @@ def test_webhooks_list_and_resend(cpay_emulator_server: CPayEmulator, capsys: py
     cpay_emulator_server.pay(order_id)
     code, out, _ = run(capsys, "webhooks", "list", "--url", url)
     assert code == 0
-    assert re.search(rf"\s1\s+{order_id}\s+PROCESSING\s+delivered\s+1\s+HTTP 200 'OK'", out), out
+    assert re.search(rf"\s1\s+{order_id}\s+COMPLETED\s+delivered\s+1\s+HTTP 200 'OK'", out), out
     code, out, _ = run(capsys, "webhooks", "resend", "1", "--url", url)
     assert code == 0
-    assert out.startswith("resent as delivery 3:")
-    assert [d.delivery_id for d in cpay_emulator_server.webhooks] == [1, 2, 3]
+    assert out.startswith("resent as delivery 2:")
+    assert [d.delivery_id for d in cpay_emulator_server.webhooks] == [1, 2]
     assert run(capsys, "webhooks", "resend", "99", "--url", url)[2] == (
         "cpay-emulator webhooks resend: webhook delivery 99 not found\n"
     )

@@ -50,7 +50,8 @@ def test_health_counts_the_pending_webhooks_of_a_running_emulator(cpay_emulator:
     )
     cpay_emulator.hold_webhooks()
     cpay_emulator.pay(new_order(cpay_emulator, "health-1"))
-    assert cpay_emulator.control.health().pending_webhooks == 2  # PROCESSING and COMPLETED, held back
+    cpay_emulator.pay(new_order(cpay_emulator, "health-2"))
+    assert cpay_emulator.control.health().pending_webhooks == 2  # each COMPLETED, held back
 
 
 def test_a_server_that_is_not_the_emulator_is_unreachable_as_an_emulator() -> None:

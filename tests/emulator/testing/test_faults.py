@@ -172,12 +172,13 @@ class Shop:
 
         async def receive(request: Request) -> PlainTextResponse:
             body = json.loads(await request.body())
-            self.received.append((body["orderId"], body["orderStatus"]))
+            self.received.append((body["orderId"], str(body["orderStatus"])))
             return PlainTextResponse("OK")
 
         self.app = Starlette(routes=[Route("/cpay/webhook", receive, methods=["POST"])])
 
 
+@pytest.mark.cpay_emulator(webhook_statuses="all")
 def test_duplicated_webhooks_reach_the_merchant_twice(cpay_emulator: CPayEmulator) -> None:
     shop = Shop()
     cpay_emulator.deliver_to(shop.app)
@@ -188,6 +189,7 @@ def test_duplicated_webhooks_reach_the_merchant_twice(cpay_emulator: CPayEmulato
     assert [len(delivery.attempts) for delivery in cpay_emulator.webhooks] == [2, 1]
 
 
+@pytest.mark.cpay_emulator(webhook_statuses="all")  # PROCESSING is notified only when asked
 def test_out_of_order_webhooks_bring_completed_before_processing(cpay_emulator: CPayEmulator) -> None:
     shop = Shop()
     cpay_emulator.deliver_to(shop.app)
@@ -199,6 +201,7 @@ def test_out_of_order_webhooks_bring_completed_before_processing(cpay_emulator: 
     assert shop.received == [(order_id, "14"), (order_id, "11")]
 
 
+@pytest.mark.cpay_emulator(webhook_statuses="all")
 def test_held_webhooks_arrive_only_when_released(cpay_emulator: CPayEmulator) -> None:
     shop = Shop()
     cpay_emulator.deliver_to(shop.app)

@@ -65,7 +65,7 @@ def test_the_marker_sets_the_merchant_ttl_and_webhook_format(cpay_emulator: CPay
     assert cpay_emulator.webhooks[0].event.merchant_id == "20009999"  # verified with the marker's secret
 
 
-@pytest.mark.parametrize("webhook_format", ["json", "form"])
+@pytest.mark.parametrize("webhook_format", ["json", "form", "param"])
 def test_the_harness_verifies_the_bytes_the_merchant_received(webhook_format: str) -> None:
     posted: list[tuple[str, bytes]] = []
 
@@ -85,7 +85,7 @@ def test_the_harness_verifies_the_bytes_the_merchant_received(webhook_format: st
         (recorded,) = emulator.control.webhooks()
     assert len(posted) == len(deliveries) == 1
     content_type, body = posted[0]
-    assert webhook_body(recorded["payload"], recorded["contentType"]) == body  # what the harness parses
+    assert webhook_body(recorded["payload"], recorded["shape"]) == body == deliveries[0].body  # what it parses
     assert deliveries[0].event == parse_webhook(body, content_type, emulator.secret_key)
     assert json.loads(deliveries[0].event.ext_info or "{}")["reason"] == "café ☕ & a=b+c"
 
@@ -181,3 +181,18 @@ def test_the_options_fixture_can_be_overridden_by_a_project_s_conftest(tmp_path:
 def test_default_options_are_documented_values() -> None:
     options = EmulatorOptions()
     assert (options.clock, options.order_ttl, options.webhook_format) == ("frozen", 3600.0, "json")
+
+
+@pytest.mark.cpay_emulator(webhook_types="strings")
+def test_the_fixture_sends_section_15_s_strings_when_asked(cpay_emulator: CPayEmulator) -> None:
+    cpay_emulator.pay(new_order(cpay_emulator, "strings-1"))
+    (delivery,) = cpay_emulator.webhooks
+    assert (json.loads(delivery.body)["orderStatus"], json.loads(delivery.body)["merchantId"]) == ("14", "20000000")
+
+
+def test_set_webhook_settings_changes_what_follows(cpay_emulator: CPayEmulator) -> None:
+    cpay_emulator.pay(new_order(cpay_emulator, "before"))
+    settings = cpay_emulator.set_webhook_settings(statuses="all", accept=["OK"])
+    assert (settings["statuses"], settings["accept"], settings["types"]) == ("all", ["OK"], "numbers")
+    cpay_emulator.pay(new_order(cpay_emulator, "after"))
+    assert [delivery.order_status.value for delivery in cpay_emulator.webhooks] == ["14", "11", "14"]
