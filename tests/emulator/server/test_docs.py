@@ -1,4 +1,4 @@
-"""``/docs``, ``/docs/site``, ``/_emulator/docs``: the emulator serves what ``make docs`` built, or says how to.
+"""``/docs``, ``/docs/site``, ``/_emulator/docs``: what ``make docs`` built, served by the emulator, or how to build it.
 
 A fake build (a few small files in the layout ``docs/reference/build.py`` writes) stands in for the real one
 here; ``tests/e2e/test_docs_browser.py`` and ``tests/e2e/test_site_browser.py`` serve the real build to Chromium.
