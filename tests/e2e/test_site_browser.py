@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import httpx
 import pytest
 from emulator_process import EmulatorProcess
 from reference_build import REPO
@@ -92,21 +93,34 @@ def site_url(built_reference: Path) -> Iterator[str]:
         yield f"{emulator.base_url}/docs/site/"
 
 
+@attrs.frozen
+class Sweep:
+    """Every page of the site as it rendered, and the DevTools network log of the whole walk."""
+
+    pages: dict[str, RenderedPage]
+    network_log: list[dict[str, Any]]
+
+
+SCREENSHOT_PAGES = ("index.html", "retries.html", "testing.html", "reference/runtime.html", "reference/operations.html")
+
+
 @pytest.fixture(scope="module")
-def rendered(browser: Any, site_url: str) -> dict[str, RenderedPage]:
-    """Every page of the site, each opened once (the reference pages are large: one visit serves every check)."""
+def sweep(browser: Any, site_url: str) -> Sweep:
+    """Open every page of the site once, as a reader would: the pages are heavy (the reference's largest is some
+    700 KB, and each page starts the search worker), so one walk serves every check of this module."""
     console_errors(browser)  # start the console log here
+    browser.get_log("performance")  # and the network log
     pages = {}
     for page in page_paths():
         pages[page] = render(browser, site_url + page)
-        if page in ("index.html", "retries.html", "testing.html"):
-            screenshot(browser, f"site-{page.removesuffix('.html')}.png")
-    return pages
+        if page in SCREENSHOT_PAGES:
+            screenshot(browser, f"site-{page.removesuffix('.html').replace('/', '-')}.png")
+    return Sweep(pages, browser.get_log("performance"))
 
 
-def test_every_page_of_the_site_renders(rendered: dict[str, RenderedPage]) -> None:
-    assert len(rendered) >= 20
-    for page, shown in rendered.items():
+def test_every_page_of_the_site_renders(sweep: Sweep) -> None:
+    assert len(sweep.pages) >= 20
+    for page, shown in sweep.pages.items():
         assert shown.heading, page
         assert shown.title.endswith("cpay-openapi"), page
         assert shown.scripted, page
@@ -114,36 +128,29 @@ def test_every_page_of_the_site_renders(rendered: dict[str, RenderedPage]) -> No
         assert shown.errors == [], page
 
 
-def test_the_http_references_are_linked_from_the_site(browser: Any, site_url: str) -> None:
+def test_the_http_references_are_linked_from_the_site(browser: Any, site_url: str, sweep: Sweep) -> None:
+    """The home page's links reach the two Redoc pages beside the site (test_docs_browser.py renders those)."""
     browser.get(site_url + "index.html")
-    link = wait_for(browser, 'article a[href="../index.html"]')
-    link.click()
-    wait_for(browser, "[data-section-id]")  # Redoc's page
-    assert browser.current_url == site_url.removesuffix("site/") + "index.html"
+    for href, title in (("../index.html", "<title>C-Pay API</title>"), ("../control/index.html", "control API")):
+        link = wait_for(browser, f'article a[href="{href}"]')
+        page = httpx.get(link.get_property("href"), timeout=10)
+        assert page.status_code == 200, href
+        assert title in page.text, href
 
 
-def test_the_python_reference_shows_every_public_name_of_the_runtime(
-    browser: Any, site_url: str, rendered: dict[str, RenderedPage]
-) -> None:
-    shown = frozenset().union(*(rendered[page].object_ids for page in REFERENCE_PAGES))
+def test_the_python_reference_shows_every_public_name_of_the_runtime(sweep: Sweep) -> None:
+    shown = frozenset().union(*(sweep.pages[page].object_ids for page in REFERENCE_PAGES))
     assert [name for name in runtime_names() if name not in shown] == []
-    browser.get(site_url + "reference/runtime.html#cpay.create_client")
-    wait_for(browser, '[id="cpay.create_client"]')
-    screenshot(browser, "site-reference-runtime.png")
 
 
-def test_the_python_reference_shows_every_operation_model_and_enum_of_the_client(
-    browser: Any, site_url: str, rendered: dict[str, RenderedPage]
-) -> None:
-    shown = frozenset().union(*(rendered[page].object_ids for page in CLIENT_PAGES))
+def test_the_python_reference_shows_every_operation_model_and_enum_of_the_client(sweep: Sweep) -> None:
+    shown = frozenset().union(*(sweep.pages[page].object_ids for page in CLIENT_PAGES))
     assert [name for name in client_names() if name not in shown] == []
-    browser.get(site_url + "reference/operations.html#cpay_client.api.payouts.withdraw")
-    wait_for(browser, '[id="cpay_client.api.payouts.withdraw"]')
-    screenshot(browser, "site-reference-operations.png")
 
 
-def test_search_finds_recover_lost_writes(browser: Any, site_url: str) -> None:
-    console_errors(browser)  # what earlier tests left there (the Redoc page's blocked CDN logo) is not this test's
+def test_search_finds_recover_lost_writes(browser: Any, site_url: str, sweep: Sweep) -> None:
+    console_errors(browser)  # what earlier tests left there is not this test's
+    browser.get_log("performance")
     browser.get(site_url + "index.html")
     field = wait_for(browser, "input.md-search__input")  # in the header, at this window's width
     field.click()
@@ -157,17 +164,11 @@ def test_search_finds_recover_lost_writes(browser: Any, site_url: str) -> None:
         pytest.fail(f"search found no page on retries for recover_lost_writes: {meta!r}")
     screenshot(browser, "site-search.png")
     assert console_errors(browser) == []
+    assert requests_to_other_hosts(browser.get_log("performance"), site_url) == []
 
 
-def test_the_site_loads_nothing_from_another_host(browser: Any, site_url: str) -> None:
-    browser.get_log("performance")  # the log so far was read by no one: start this test's own
-    for page in ("index.html", "reference/models.html", "webhooks.html"):
-        browser.get(site_url + page)
-        wait_for(browser, "article.md-content__inner h1")
-    field = wait_for(browser, "input.md-search__input")
-    field.click()
-    field.send_keys("webhook")
-    wait_for(browser, ".md-search-result__item")  # the search worker and its index were loaded too
-    log = browser.get_log("performance")
-    assert any("/docs/site/search/search_index.json" in entry["message"] for entry in log)
+def test_the_site_loads_nothing_from_another_host(sweep: Sweep, site_url: str) -> None:
+    log = sweep.network_log
+    assert any("/docs/site/assets/javascripts/bundle." in entry["message"] for entry in log)  # the log records
+    assert any("/docs/site/search/search_index.json" in entry["message"] for entry in log)  # the search worker's
     assert requests_to_other_hosts(log, site_url) == []
