@@ -48,12 +48,12 @@ $(NODE_STAMP): tools/package.json tools/package-lock.json
 	cd tools && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-node: $(NODE_STAMP)  ## install the pinned Node tools (Redocly CLI, Prism)
+node: $(NODE_STAMP)  ## install the pinned Node tools (Redocly CLI, Prism, the docs site's iframe-worker shim)
 
 test: $(STAMP) lint check-generated pytest  ## everything CI runs: lint, generated-client drift, unit/e2e/conformance tests
 
 # The Node tools too: tests/e2e/test_prism_proxy.py runs Prism's validating proxy in front of the emulator, and
-# tests/e2e/test_docs_browser.py builds the API references with Redocly CLI.
+# tests/e2e/test_docs_browser.py builds the API references with Redocly CLI (and the docs site its iframe-worker shim).
 # On PYTEST_WORKERS processes (pytest-xdist; 1 runs them in this process). tests/conftest.py keeps a module's
 # tests on one worker when they share a module or session fixture, and spreads the others test by test.
 PYTEST_WORKERS ?= 2
@@ -87,9 +87,9 @@ check-generated: $(STAMP)  ## fail if generated/ is not what openapi.yaml genera
 	$(PY) generator/generate.py --check
 	$(BIN)/mypy --config-file generator/mypy.ini generated/cpay_client
 
-# The references are single HTML files that work offline (docs/reference/build.py says how); the emulator serves
-# them at /docs and /_emulator/docs.
-docs: $(STAMP) $(NODE_STAMP)  ## build the browsable API references (openapi.yaml, the control API) into reports/docs/
+# The references are single HTML files and the site a folder of pages (mkdocs.yml), all working offline
+# (docs/reference/build.py says how); the emulator serves them at /docs, /docs/site and /_emulator/docs.
+docs: $(STAMP) $(NODE_STAMP)  ## build the docs site (reports/docs/site/) and the HTTP references (openapi.yaml, the control API) into reports/docs/
 	$(PY) docs/reference/build.py --output reports/docs
 
 # Credentials reach the runner through the environment, so make never echoes the secret.

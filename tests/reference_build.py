@@ -1,7 +1,9 @@
-"""``docs/reference/build.py`` (what ``make docs`` runs) from the tests: build the API references into a folder.
+"""``docs/reference/build.py`` (what ``make docs`` runs) from the tests: build the API references and the site.
 
-It runs the pinned Redocly CLI from ``tools/node_modules``; where that is missing the calling test skips, saying
-how to install it. Building both references takes about a second and a half.
+It runs the pinned Redocly CLI from ``tools/node_modules`` (and the site needs the iframe-worker shim from there);
+where that is missing the calling test skips, saying how to install it. Building both references takes about a
+second and a half; the docs site (MkDocs) some 10 to 14 s more, so the tests build everything once per session
+(``built_reference``) and only a test of a broken spec builds the references alone (``--without-site``).
 """
 
 from __future__ import annotations

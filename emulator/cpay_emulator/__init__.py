@@ -14,6 +14,7 @@ import importlib as _importlib
 import typing as _typing
 
 if _typing.TYPE_CHECKING:
+    from cpay import OrderStatus as OrderStatus
     from cpay_emulator.backends.clock import Clock as Clock
     from cpay_emulator.backends.model import Balance as Balance
     from cpay_emulator.backends.model import FeeRates as FeeRates

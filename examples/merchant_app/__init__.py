@@ -1,2 +1,2 @@
-"""A small shop that takes C-Pay payments, and its tests against the emulator's pytest plugin (README, "Test your
-integration")."""
+"""A small shop that takes C-Pay payments, and its tests against the emulator's pytest plugin (docs/site/testing.md,
+"Test your integration")."""

@@ -75,7 +75,7 @@ def create_client(
 
     ``merchantId`` and ``sign`` travel in every request's query string, as ``openapi.yaml`` declares; with
     ``credentials_in="body"`` a POST carries them in its form body instead, as the vendor's Go and PHP SDKs
-    send them. C-Pay reads both places (README, "Where the credentials travel").
+    send them. C-Pay reads both places (docs/site/signature.md, "Where the credentials travel").
 
     * Network failures raise ``cpay.TransportError``. A failed connection is retried
       ``connect_retries`` times (default ``DEFAULT_CONNECT_RETRIES``) for every call: nothing was sent.

@@ -1,7 +1,7 @@
 """Every response's ``traceid`` is reachable, typed: on the envelope a call returns, or on its ``BusinessError``.
 
 ``unwrap`` returns ``data`` only, so a caller who needs the traceid of a success keeps the envelope
-(README, "Trace ids").
+(docs/site/logging.md, "Trace ids").
 """
 
 from __future__ import annotations

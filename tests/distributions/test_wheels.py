@@ -4,8 +4,9 @@ A merchant's app runs ``pip install cpay-openapi``; its test environment adds ``
 Nothing of this checkout may stand in for what those installs lack, so each check runs in a new virtual
 environment (``python -m venv --without-pip``: the standard library only, pip driven from outside with
 ``--python``) with the wheels built from the files git tracks, and every other package from the package index
-as pip is configured here (network, or its cache). The commands are the README's own ("Install"), which
-``test_the_readmes_install_lines_are_those_this_test_runs`` holds to the constants below. The sdists, which
+as pip is configured here (network, or its cache). The commands are those of the README ("Install") and of the
+docs site's install page (``docs/site/install.md``), which ``test_the_readmes_install_lines_are_those_this_test_runs``
+holds to the constants below. The sdists, which
 ``python -m build`` goes through, must build the same wheels.
 """
 
@@ -102,7 +103,9 @@ def fenced(path: Path, language: str) -> str:
 
 
 def test_the_readmes_install_lines_are_those_this_test_runs() -> None:
-    assert readme_pip_commands(REPO / "README.md") == {*INSTALL.values(), BUILD, *FROM_WHEELS.values()}
+    assert readme_pip_commands(REPO / "README.md") == set(INSTALL.values())
+    install_page = REPO / "docs" / "site" / "install.md"
+    assert readme_pip_commands(install_page) == {*INSTALL.values(), BUILD, *FROM_WHEELS.values()}
     assert readme_pip_commands(REPO / "sdk" / "README.md") == set(INSTALL.values())  # it names the emulator's too
     assert readme_pip_commands(REPO / "emulator" / "README.md") == {INSTALL[EMULATOR]}
     for name, line in INSTALL.items():

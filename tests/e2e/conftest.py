@@ -4,9 +4,10 @@ The browser is Debian's ``chromium`` driven by ``chromium-driver`` through Selen
 both paths are explicit, so Selenium Manager stays idle. ``make pytest`` installs the two Debian packages when
 they are missing; where it cannot, the ``browser`` fixture skips, saying why.
 
-A test module tunes its browser with module attributes: ``CHROMIUM_ARGUMENTS`` (extra command-line switches)
-and ``CHROMIUM_PERFORMANCE_LOG = True`` (record the DevTools network events, read with
-``browser.get_log("performance")``).
+A test module tunes its browser with module attributes: ``CHROMIUM_ARGUMENTS`` (extra command-line switches),
+``CHROMIUM_PERFORMANCE_LOG = True`` (record the DevTools network events, read with
+``browser.get_log("performance")``) and ``CHROMIUM_CONSOLE_LOG = True`` (the pages' console messages and errors,
+a blocked resource's among them, read with ``browser.get_log("browser")``).
 """
 
 from __future__ import annotations
@@ -50,8 +51,13 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
         options.binary_location = str(CHROMIUM)
         for argument in (*_ARGUMENTS, "--window-size=900,800", *extra, f"--user-data-dir={profile}"):
             options.add_argument(argument)
-        if getattr(request.module, "CHROMIUM_PERFORMANCE_LOG", False):
-            options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+        logs = {
+            log: "ALL"
+            for log, attribute in (("performance", "CHROMIUM_PERFORMANCE_LOG"), ("browser", "CHROMIUM_CONSOLE_LOG"))
+            if getattr(request.module, attribute, False)
+        }
+        if logs:
+            options.set_capability("goog:loggingPrefs", logs)
         driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
         try:
             driver.set_page_load_timeout(20)
@@ -62,5 +68,6 @@ def browser(request: pytest.FixtureRequest) -> Iterator[Any]:
 
 @pytest.fixture(scope="session")
 def built_reference(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The directory ``make docs`` writes, built once from the repository's two specs into a temporary folder."""
+    """The directory ``make docs`` writes (both references and the docs site in ``site/``), built once per session
+    into a temporary folder."""
     return build_reference(tmp_path_factory.mktemp("reference"))

@@ -296,7 +296,7 @@ def test_a_reference_built_without_an_operation_is_reported_incomplete(
     del trimmed["paths"]["/openapi/v1/withdraw"]
     trimmed_spec = tmp_path / "openapi.yaml"
     trimmed_spec.write_text(yaml.safe_dump(trimmed, sort_keys=False), encoding="utf-8")
-    directory = build_reference(tmp_path / "reference", "--spec", str(trimmed_spec))
+    directory = build_reference(tmp_path / "reference", "--spec", str(trimmed_spec), "--without-site")
     with EmulatorProcess("--db", ":memory:", "--quiet", "--docs", str(directory)) as emulator:
         rendered = rendered_operations(browser, f"{emulator.base_url}/docs")
     assert missing_operations(spec_operations(spec), rendered) == ["withdraw"]

@@ -1,4 +1,4 @@
-"""examples/webhook_receiver.py does what the README says: OK for a signed notification, FAIL otherwise."""
+"""examples/webhook_receiver.py does what docs/site/webhooks.md says: OK for a signed notification, FAIL otherwise."""
 
 from __future__ import annotations
 

@@ -1,10 +1,11 @@
-"""The API references in the browser: ``/docs`` (``openapi.yaml``) and ``/_emulator/docs`` (the control API).
+"""The docs in the browser: ``/docs`` (``openapi.yaml``), ``/docs/site`` (the docs site), ``/_emulator/docs``.
 
-``make docs`` renders both with Redoc into a directory (``reports/docs`` by default; ``cpay-emulator serve
---docs DIR``): ``index.html``, ``control/index.html`` and the spec notes the reference links to. This module
-serves that directory as it is on disk at each request, so a reference built after the emulator started is
-served without a restart. Until it is built, both paths answer a 404 page that says how to build it, never an
-error. It depends on no other part of the emulator: ``create_app`` mounts its routes beside the API's.
+``make docs`` renders both API references with Redoc into a directory (``reports/docs`` by default;
+``cpay-emulator serve --docs DIR``): ``index.html``, ``control/index.html`` and the spec notes the reference links
+to, and builds the docs site (MkDocs) beside them into ``site/``. This module serves that directory as it is on
+disk at each request, so docs built after the emulator started are served without a restart. Until they are
+built, each path answers a 404 page that says how to build them, never an error. It depends on no other part of
+the emulator: ``create_app`` mounts its routes beside the API's.
 """
 
 from __future__ import annotations
@@ -19,11 +20,13 @@ from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-__all__ = ["API_REFERENCE_PATH", "CONTROL_REFERENCE_PATH", "docs_banner", "docs_routes"]
+__all__ = ["API_REFERENCE_PATH", "CONTROL_REFERENCE_PATH", "SITE_PATH", "SITE_POLICY", "docs_banner", "docs_routes"]
 
 API_REFERENCE_PATH = "/docs"
 CONTROL_REFERENCE_PATH = "/_emulator/docs"
 CONTROL_SUBDIRECTORY = "control"  # where docs/reference/build.py writes the control API's page
+SITE_SUBDIRECTORY = "site"  # where it builds the docs site (mkdocs.yml's site_dir)
+SITE_PATH = f"{API_REFERENCE_PATH}/{SITE_SUBDIRECTORY}"
 
 # Redoc runs inline scripts and styles; nothing may load from another origin (the page's own meta policy says
 # the same, so a copy opened from disk stays offline too), and no other site may frame the page.
@@ -33,6 +36,16 @@ REFERENCE_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+
+# The same rule for the docs site: nothing from another origin. MkDocs Material loads its scripts, styles, search
+# worker and search index from the site itself ('self'), and runs a few inline scripts. The pages carry this
+# policy in a meta tag too (docs/reference/site_hooks.py), where frame-ancestors does not apply: the header adds it.
+SITE_POLICY = (
+    "default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; frame-src 'self'; "
+    "base-uri 'none'; form-action 'none'"
+)
+SITE_HEADERS = {**REFERENCE_HEADERS, "Content-Security-Policy": f"{SITE_POLICY}; frame-ancestors 'none'"}
 
 _NOT_BUILT = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}: not built</title>
@@ -54,10 +67,11 @@ class ReferenceFiles(StaticFiles):
     file a plain 404. Markdown is sent as UTF-8 text, which browsers display instead of downloading.
     """
 
-    def __init__(self, directory: Path | None, title: str) -> None:
+    def __init__(self, directory: Path | None, title: str, *, site: str | None = None) -> None:
         super().__init__(directory=directory, html=True, check_dir=False)
         self.title = title
         self.index = (directory / "index.html") if directory is not None else None
+        self.site = site  # a subdirectory holding the docs site, served with the site's policy
 
     async def check_config(self) -> None:
         """No start-up check: the directory may be built after the emulator starts."""
@@ -68,38 +82,47 @@ class ReferenceFiles(StaticFiles):
         except HTTPException as error:
             if error.status_code == 404 and path == ".":
                 return self.not_built()
+            if error.status_code == 404 and self.site is not None and path == self.site:
+                return self.not_built("The docs site", self.site)
             raise
         except OSError:
             # StaticFiles answers only "name too long" itself; a loop of links or an I/O error is not a 500.
             raise HTTPException(status_code=404) from None
-        response.headers.update(REFERENCE_HEADERS)
+        in_site = self.site is not None and (path == self.site or path.startswith(f"{self.site}/"))
+        response.headers.update(SITE_HEADERS if in_site else REFERENCE_HEADERS)
         if path.endswith(".md"):
             response.headers["Content-Type"] = "text/plain; charset=utf-8"
         return response
 
-    def not_built(self) -> HTMLResponse:
-        page = str(self.index) if self.index is not None else "a directory given with --docs"
+    def not_built(self, title: str | None = None, subdirectory: str | None = None) -> HTMLResponse:
+        """The 404 page that says how to build what is missing (the reference, or its ``subdirectory``)."""
+        index = self.index
+        if index is not None and subdirectory is not None:
+            index = index.parent / subdirectory / "index.html"
+        page = str(index) if index is not None else "a directory given with --docs"
         return HTMLResponse(
-            _NOT_BUILT.format(title=escape(self.title), page=escape(page)),
+            _NOT_BUILT.format(title=escape(title or self.title), page=escape(page)),
             status_code=404,
             headers={**REFERENCE_HEADERS, "Cache-Control": "no-store"},
         )
 
 
 def docs_routes(directory: Path | None) -> list[BaseRoute]:
-    """``/docs/`` and ``/_emulator/docs/`` (``/docs`` redirects to ``/docs/``, so relative links resolve)."""
+    """``/docs/`` (with the site in ``/docs/site/``) and ``/_emulator/docs/`` (``/docs`` redirects to ``/docs/``, so
+    relative links resolve; the site's pages link the references as ``../index.html``)."""
     control = directory / CONTROL_SUBDIRECTORY if directory is not None else None
     return [
-        Mount(API_REFERENCE_PATH, app=ReferenceFiles(directory, "The C-Pay API reference")),
+        Mount(API_REFERENCE_PATH, app=ReferenceFiles(directory, "The C-Pay API reference", site=SITE_SUBDIRECTORY)),
         Mount(CONTROL_REFERENCE_PATH, app=ReferenceFiles(control, "The emulator's control API reference")),
     ]
 
 
 def docs_banner(base_url: str, directory: Path | None) -> list[str]:
-    """The start-up lines: where each reference is served, and whether it is built."""
+    """The start-up lines: where each reference and the site are served, and whether they are built."""
     lines = []
     for label, path, subdirectory in (
         ("API reference", API_REFERENCE_PATH, None),
+        ("docs site", SITE_PATH, SITE_SUBDIRECTORY),
         ("control API reference", CONTROL_REFERENCE_PATH, CONTROL_SUBDIRECTORY),
     ):
         if directory is None:

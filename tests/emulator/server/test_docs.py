@@ -1,7 +1,7 @@
-"""``/docs`` and ``/_emulator/docs``: the emulator serves the references ``make docs`` built, or says how to build them.
+"""``/docs``, ``/docs/site``, ``/_emulator/docs``: what ``make docs`` built, served by the emulator, or how to build it.
 
-A fake build (three small files in the layout ``docs/reference/build.py`` writes) stands in for the real one
-here; ``tests/e2e/test_docs_browser.py`` serves the real build to Chromium.
+A fake build (a few small files in the layout ``docs/reference/build.py`` writes) stands in for the real one
+here; ``tests/e2e/test_docs_browser.py`` and ``tests/e2e/test_site_browser.py`` serve the real build to Chromium.
 """
 
 from __future__ import annotations
@@ -31,7 +31,14 @@ def write_reference(directory: Path) -> Path:
     (directory / "index.html").write_text("<!DOCTYPE html><title>C-Pay API</title><p id=api>api</p>")
     (directory / "control" / "index.html").write_text("<!DOCTYPE html><title>control</title><p id=control>c</p>")
     (directory / "docs" / "spec-notes.md").write_text("# Spec notes\n\nUTF-8: ✓\n", encoding="utf-8")
+    write_site(directory)
     return directory
+
+
+def write_site(directory: Path) -> None:
+    (directory / "site" / "assets").mkdir(parents=True, exist_ok=True)
+    (directory / "site" / "index.html").write_text("<!DOCTYPE html><title>site</title><p id=site>s</p>")
+    (directory / "site" / "assets" / "bundle.js").write_text("console.log('site')")
 
 
 def client_for(directory: Path | None) -> Iterator[TestClient]:
@@ -100,6 +107,37 @@ def test_a_built_reference_is_served_and_allowed_nothing_from_another_origin(bui
     assert control.headers["content-security-policy"] == policy
 
 
+def test_the_site_is_served_with_its_own_files_allowed_and_nothing_from_another_origin(built: TestClient) -> None:
+    """Material's pages load their scripts, styles and search index from the site: 'self', and no other origin."""
+    reference_policy = built.get("/docs/").headers["content-security-policy"]
+    for path in ("/docs/site/", "/docs/site/index.html", "/docs/site/assets/bundle.js"):
+        response = built.get(path)
+        assert response.status_code == 200, path
+        policy = response.headers["content-security-policy"]
+        assert policy.startswith("default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self'")
+        assert "frame-ancestors 'none'" in policy
+        assert not re.search(r"https?:|\*", policy)
+        assert response.headers["x-content-type-options"] == "nosniff"
+    assert "<p id=site>" in built.get("/docs/site/").text
+    assert "'self'" not in reference_policy.split("script-src")[1].split(";")[0]  # Redoc's pages: inline only
+    assert built.get("/docs/docs/spec-notes.md").headers["content-security-policy"] == reference_policy  # not the site
+
+
+def test_without_a_site_build_the_site_says_how_to_make_one(tmp_path: Path) -> None:
+    directory = write_reference(tmp_path / "reference")
+    for path in (directory / "site").rglob("*"):
+        if path.is_file():
+            path.unlink()
+    for client in client_for(directory):
+        response = client.get("/docs/site/")
+        assert response.status_code == 404
+        assert "The docs site has not been built" in response.text
+        assert str(directory / "site" / "index.html") in response.text
+        assert client.get("/docs/").status_code == 200  # the reference beside it is still served
+        write_site(directory)
+        assert "<p id=site>" in client.get("/docs/site/").text
+
+
 def test_the_spec_notes_are_shown_as_text_not_downloaded(built: TestClient) -> None:
     notes = built.get("/docs/docs/spec-notes.md")
     assert notes.status_code == 200
@@ -147,10 +185,12 @@ def test_the_reference_is_read_only(built: Any) -> None:
 def test_the_banner_says_where_each_reference_is_and_whether_it_is_built(tmp_path: Path) -> None:
     missing = docs_banner("http://127.0.0.1:8000", tmp_path / "reference")
     assert missing[0].startswith("  API reference: http://127.0.0.1:8000/docs/ (not built: `make docs` builds it")
-    assert missing[1].startswith("  control API reference: http://127.0.0.1:8000/_emulator/docs/ (not built")
+    assert missing[1].startswith("  docs site: http://127.0.0.1:8000/docs/site/ (not built")
+    assert missing[2].startswith("  control API reference: http://127.0.0.1:8000/_emulator/docs/ (not built")
     write_reference(tmp_path / "reference")
     assert docs_banner("http://127.0.0.1:8000", tmp_path / "reference") == [
         f"  API reference: http://127.0.0.1:8000/docs/ (from {tmp_path / 'reference'})",
+        f"  docs site: http://127.0.0.1:8000/docs/site/ (from {tmp_path / 'reference' / 'site'})",
         f"  control API reference: http://127.0.0.1:8000/_emulator/docs/ (from {tmp_path / 'reference' / 'control'})",
     ]
 
@@ -159,8 +199,9 @@ def test_serve_prints_both_reference_urls_and_serves_them(tmp_path: Path) -> Non
     directory = write_reference(tmp_path / "reference")
     with EmulatorProcess("--db", ":memory:", "--quiet", "--docs", str(directory)) as emulator:
         assert emulator.process.stdout is not None
-        banner = [emulator.process.stdout.readline() for _ in range(5)]
+        banner = [emulator.process.stdout.readline() for _ in range(6)]
         assert f"  API reference: {emulator.base_url}/docs/ (from {directory})\n" in banner
+        assert f"  docs site: {emulator.base_url}/docs/site/ (from {directory / 'site'})\n" in banner
         assert (
             f"  control API reference: {emulator.base_url}/_emulator/docs/ (from {directory / 'control'})\n" in banner
         )
