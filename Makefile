@@ -75,6 +75,7 @@ lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict, the import contracts (impo
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/mypy tests/conftest.py
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/openapi-spec-validator openapi.yaml
 	tools/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml
