@@ -184,7 +184,7 @@ def run_apply(arguments: argparse.Namespace) -> int:
         doubled = list(_duplicate_enum_values(applied))
         if doubled:
             raise OverlayError("; ".join(doubled) + " (was this overlay applied already?)")
-        notes = None
+        notes, rows = None, []
         if notes_path is not None:
             rows = change_rows(overlay, str(arguments.overlay), datetime.date.today())
             notes = add_change_rows(notes_path.read_text(encoding="utf-8"), rows)
@@ -217,7 +217,7 @@ def run_apply(arguments: argparse.Namespace) -> int:
         print(f"cpay-emulator spec apply: cannot write: {error}", file=sys.stderr)
         return 2
     changed = sum(result.selected - result.present for result in results)
-    rows_added = f"; {notes_path}: {len(change_rows(overlay, '', datetime.date.today()))} row(s) added" if notes else ""
+    rows_added = f"; {notes_path}: {len(rows)} row(s) added" if notes is not None else ""
     print(f"applied {arguments.overlay} to {output}: {len(results)} action(s), {changed} node(s) changed{rows_added}")
     return 0
 
