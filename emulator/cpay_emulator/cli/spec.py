@@ -105,7 +105,7 @@ def run_suggest(arguments: argparse.Namespace) -> int:
     spec_path = _spec_path(arguments)
     try:
         document = load_spec(spec_path)
-        result = suggest(document, read_exchanges(arguments.recordings), spec_path)
+        result = suggest(document, read_exchanges(arguments.recordings))
     except (OSError, ValueError, yaml.YAMLError) as error:
         print(f"cpay-emulator spec suggest: {error}", file=sys.stderr)
         return 2

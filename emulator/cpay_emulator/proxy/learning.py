@@ -168,7 +168,6 @@ class Suggestion:
     exchanges: int
     notifications: int
     skipped: int
-    spec_path: Path
 
     @property
     def actions(self) -> list[dict[str, Any]]:
@@ -856,7 +855,7 @@ def _quoted(value: Any) -> str:
     return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
 
 
-def suggest(document: Mapping[str, Any], recordings: Iterable[Recorded], spec_path: Path) -> Suggestion:
+def suggest(document: Mapping[str, Any], recordings: Iterable[Recorded]) -> Suggestion:
     """Compare each recorded exchange with ``document`` (``openapi.yaml`` as read by ``load_spec``)."""
     walk = _Walk(document)
     for recorded in recordings:
@@ -866,7 +865,6 @@ def suggest(document: Mapping[str, Any], recordings: Iterable[Recorded], spec_pa
         exchanges=walk.exchanges,
         notifications=walk.notifications,
         skipped=walk.skipped,
-        spec_path=spec_path,
     )
 
 

@@ -25,7 +25,7 @@ from sdk_calls import CALLS, SPEC, SPEC_PATH
 from cpay_emulator import EmulatorConfig, create_app
 from cpay_emulator.cli.main import main
 from cpay_emulator.proxy.learning import FINDING, Suggestion, read_exchanges, suggest
-from cpay_emulator.shared.overlay import OVERLAY_SCHEMA_PATH, apply_overlay, dump_round_trip, load_round_trip
+from cpay_emulator.shared.overlay import OVERLAY_SCHEMA_PATH, apply_overlay
 
 from .conftest import MERCHANT_ID, SECRET_KEY, proxy_for, sdk_client_of
 
@@ -72,7 +72,7 @@ def record(tmp_path: Path, *entries: dict[str, Any], name: str = "traffic.jsonl"
 
 
 def suggested(path: Path, spec: dict[str, Any] | None = None) -> Suggestion:
-    return suggest(spec if spec is not None else SPEC, read_exchanges([path]), SPEC_PATH)
+    return suggest(spec if spec is not None else SPEC, read_exchanges([path]))
 
 
 def summaries(result: Suggestion) -> list[str]:
@@ -290,9 +290,9 @@ def test_the_suggested_overlay_once_applied_leaves_nothing_to_suggest(tmp_path: 
         notification(refundAmount="1.5"),
     )
     result = suggested(path)
-    spec = load_round_trip(SPEC_PATH.read_text(encoding="utf-8"))
+    spec = copy.deepcopy(SPEC)  # apply_overlay takes plain data too (spec apply gives it ruamel's)
     apply_overlay(spec, result.overlay("test", "openapi.yaml"))
-    again = suggested(path, yaml.safe_load(dump_round_trip(spec)))
+    again = suggested(path, spec)
     assert again.actions == []
     assert summaries(again) == [comment.summary for comment in result.comments]  # the webhook's fields left out
     assert all("is documented but absent" in comment.summary for comment in again.comments)
@@ -379,10 +379,18 @@ def test_suggest_writes_no_overlay_when_nothing_or_only_comments_are_found(
     assert f"{broken}:1: not a JSON line of a proxy recording" in capsys.readouterr().err
 
 
-def spec_copy(tmp_path: Path) -> tuple[Path, Path]:
+SMALL_SPEC = """\
+openapi: 3.1.0
+info: {title: C-Pay API, version: "2.0"}
+paths: {}
+"""
+"""For the refusals: ruamel.yaml takes about a second to read and write the whole spec."""
+
+
+def spec_copy(tmp_path: Path, text: str | None = None) -> tuple[Path, Path]:
     (tmp_path / "docs").mkdir()
     spec = tmp_path / "openapi.yaml"
-    spec.write_text(SPEC_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    spec.write_text(text if text is not None else SPEC_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     notes = tmp_path / "docs" / "spec-notes.md"
     notes.write_text((SPEC_PATH.parent / "docs" / "spec-notes.md").read_text(encoding="utf-8"), encoding="utf-8")
     return spec, notes
@@ -425,7 +433,7 @@ def test_apply_writes_the_spec_and_a_notes_row_per_finding(tmp_path: Path, capsy
 def test_apply_refuses_a_bad_overlay_and_writes_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], overlay_text: str, message: str
 ) -> None:
-    spec, notes = spec_copy(tmp_path)
+    spec, notes = spec_copy(tmp_path, SMALL_SPEC)
     texts = spec.read_text(encoding="utf-8"), notes.read_text(encoding="utf-8")
     overlay = tmp_path / "overlay.yaml"
     overlay.write_text(overlay_text, encoding="utf-8")
@@ -437,7 +445,7 @@ def test_apply_refuses_a_bad_overlay_and_writes_nothing(
 def test_apply_writes_nothing_when_the_notes_have_no_table_of_changes(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    spec, notes = spec_copy(tmp_path)
+    spec, notes = spec_copy(tmp_path, SMALL_SPEC)
     notes.write_text("# Spec notes\n\nNo table here.\n", encoding="utf-8")
     text = spec.read_text(encoding="utf-8")
     overlay = tmp_path / "overlay.yaml"
