@@ -26,8 +26,11 @@ OPERATIONS ?=
 MAX_EXAMPLES ?=
 # `make generate BUMP=1`: record the release the change report proposes (BUMP=minor|major: at least that level).
 # `make generate BASE=<git ref>`: report against openapi.yaml at that ref instead of the latest release.
+# `make generate OVERLAY=overlay.yaml`: first apply that Overlay 1.0 document to openapi.yaml (`cpay-emulator spec
+# apply`, which adds its rows to docs/spec-notes.md), e.g. one `cpay-emulator spec suggest` wrote from recorded traffic.
 BUMP ?=
 BASE ?=
+OVERLAY ?=
 
 .PHONY: help venv node chromium test pytest lint generate check-generated docs conformance bench emulator lock clean
 
@@ -80,7 +83,8 @@ lint: $(STAMP) $(NODE_STAMP)  ## ruff, mypy --strict, the import contracts (impo
 	$(BIN)/openapi-spec-validator openapi.yaml
 	tools/node_modules/.bin/redocly lint openapi.yaml --config redocly.yaml
 
-generate: $(STAMP)  ## regenerate generated/ from openapi.yaml, print the change report; BUMP=1 records the release
+generate: $(STAMP)  ## regenerate generated/ from openapi.yaml, print the change report; BUMP=1 records the release; OVERLAY=file applies an overlay first
+	$(if $(OVERLAY),$(BIN)/cpay-emulator spec apply '$(OVERLAY)' --spec openapi.yaml --notes docs/spec-notes.md)
 	$(PY) generator/generate.py $(if $(BUMP),--bump $(if $(filter 1 yes true,$(BUMP)),proposed,$(BUMP))) $(if $(BASE),--base '$(BASE)')
 
 # Then mypy --strict over all of generated/ (generator/mypy.ini: the repo's own config skips generated code).

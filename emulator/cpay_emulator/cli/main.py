@@ -1,7 +1,8 @@
 """``cpay-emulator serve``: run the emulator on uvicorn (uvloop + httptools, one process).
 
 ``proxy`` and ``replay`` (the validating proxy) are registered from ``cli.proxy``, which implements them;
-``orders``, ``webhooks`` and ``clock`` (drive a running emulator) from ``cli.control``.
+``spec suggest`` and ``spec apply`` (recorded traffic to a reviewed spec change) from ``cli.spec``; ``orders``,
+``webhooks`` and ``clock`` (drive a running emulator) from ``cli.control``.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from cpay_emulator.cli.control import run as run_control
 from cpay_emulator.cli.proxy import COMMANDS as PROXY_COMMANDS
 from cpay_emulator.cli.proxy import add_commands as add_proxy_commands
 from cpay_emulator.cli.proxy import run_command as run_proxy_command
+from cpay_emulator.cli.spec import add_spec_command, run_spec_command
 from cpay_emulator.server.app import EmulatorConfig, create_app, demo_merchant
 from cpay_emulator.server.docs import docs_banner
 from cpay_emulator.server.faults import Faults
@@ -125,6 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--quiet", action="store_true", help="no per-request log line (for benchmarks)")
     _add_time_and_fault_options(serve)
     add_proxy_commands(commands)
+    add_spec_command(commands)
     add_control_commands(commands)
     return parser
 
@@ -338,6 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(arguments)
     if arguments.command in PROXY_COMMANDS:
         return run_proxy_command(arguments)
+    if arguments.command == "spec":
+        return run_spec_command(arguments)
     return run_control(arguments)
 
 

@@ -49,6 +49,8 @@ examples:
   cpay-emulator proxy --upstream https://sandbox-api.cpay.ltd --merchant 20000092 --record traffic.jsonl
       (the secret of a merchant given without one is read from CPAY_SECRET_KEY)
   cpay-emulator proxy --upstream http://127.0.0.1:8000 --port 0 --merchant 20000000:cpay-emulator-demo-secret
+  cpay-emulator proxy --upstream https://sandbox-api.cpay.ltd --merchant 20000092 --record traffic.jsonl \
+      --webhook-upstream http://127.0.0.1:9000/cpay/webhook   (callBackURL: the proxy's URL, same path)
   cpay-emulator replay traffic.jsonl --url http://127.0.0.1:8000 --merchant 20000000:cpay-emulator-demo-secret
 """
 
@@ -144,6 +146,13 @@ def add_commands(commands: Any) -> None:
     proxy.add_argument(
         "--timeout", type=float, default=30.0, metavar="SECONDS", help="upstream timeout, then 504 (default: 30)"
     )
+    proxy.add_argument(
+        "--webhook-upstream",
+        default=None,
+        metavar="URL",
+        help="stand in front of the merchant's webhook endpoint too: a notification posted to the proxy at URL's "
+        "path is checked (sign with --merchant's key, shape, the reply) and forwarded to URL unchanged",
+    )
     replayer = commands.add_parser(
         "replay",
         help="send a proxy recording again to a deployment and compare the answers' shapes",
@@ -203,6 +212,7 @@ def serve_proxy(arguments: argparse.Namespace) -> int:
         record_keep=arguments.record_keep,
         report_dir=report_dir,
         timeout=arguments.timeout,
+        webhook_upstream=arguments.webhook_upstream,
     )
     try:
         app = create_proxy_app(config)
@@ -224,6 +234,8 @@ def serve_proxy(arguments: argparse.Namespace) -> int:
         f"  violations: {base_url}/_proxy/violations (and the x-cpay-violations header)",
         f"  reports on exit: {report_dir / MARKDOWN_NAME}, {report_dir / JUNIT_NAME}",
     ]
+    if app.webhook is not None:
+        lines.append(f"  webhooks: POST {base_url}{app.webhook.path} -> {app.webhook.upstream} (checked and forwarded)")
     if config.record is not None:
         lines.append(
             f"  recording: {config.record} (rotated past {config.record_max_bytes} bytes, {config.record_keep} kept)"

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import attrs
 import httpx
 
 from cpay import SENSITIVE_FIELDS, SecretKey, redact_httpx_request_lines
-from cpay_emulator.proxy.asgi import ProxyApp
+from cpay_emulator.proxy.asgi import PROXY_PREFIX, ProxyApp, WebhookRoute
 from cpay_emulator.proxy.forwarding import ForwarderFactory, forwarder_for
 from cpay_emulator.proxy.inspection import Inspector
+from cpay_emulator.proxy.notifications import WebhookInspector
 from cpay_emulator.proxy.recording import DEFAULT_KEEP, DEFAULT_MAX_BYTES, Recorder
 from cpay_emulator.proxy.reports import RunSummary, started_now
 from cpay_emulator.proxy.violations import HEADER_LIMIT, ViolationLog
@@ -44,6 +46,11 @@ class ProxyConfig:
     an in-process upstream; ``httpx.AsyncHTTPTransport()``: httpx over the network, the suites' second forwarder).
     ``forwarder``: build the forwarder with this factory ``(upstream, timeout) -> Forwarder`` instead (the
     hostile-upstream suite runs each candidate so); not with ``transport``.
+
+    ``webhook_upstream``: the merchant's webhook endpoint (``https://shop.example/cpay/webhook``) to stand in front
+    of as well: a request to that URL's path on the proxy is a C-Pay notification, checked against the spec's
+    webhook and the merchant's key, and forwarded there unchanged (``webhook_transport``: through httpx with this
+    transport, an in-process endpoint in tests). Its path must be none of the spec's operations'.
     """
 
     upstream: str
@@ -59,10 +66,14 @@ class ProxyConfig:
     header_limit: int = HEADER_LIMIT
     transport: httpx.AsyncBaseTransport | None = None
     forwarder: ForwarderFactory | None = None
+    webhook_upstream: str | None = None
+    webhook_transport: httpx.AsyncBaseTransport | None = None
 
     def __attrs_post_init__(self) -> None:
         if self.forwarder is not None and self.transport is not None:
             raise ValueError("give the proxy a transport or a forwarder factory, not both")
+        if self.webhook_upstream is not None and not self.webhook_upstream.startswith(("http://", "https://")):
+            raise ValueError(f"the webhook upstream must be an http(s) URL, not {self.webhook_upstream!r}")
 
 
 def create_proxy_app(config: ProxyConfig) -> ProxyApp:
@@ -83,7 +94,19 @@ def create_proxy_app(config: ProxyConfig) -> ProxyApp:
         if config.record is not None
         else None
     )
+    webhook = None
+    if config.webhook_upstream is not None:
+        path = urlsplit(config.webhook_upstream).path or "/"
+        if any(operation.path == path for operation in operations.values()) or path.startswith(PROXY_PREFIX):
+            raise ValueError(f"the webhook endpoint's path {path} is an operation's path or the proxy's own")
+        origin = urlunsplit((*urlsplit(config.webhook_upstream)[:2], "", "", ""))
+        webhook = WebhookRoute.of(
+            config.webhook_upstream,
+            WebhookInspector(document, config.secrets),
+            forwarder_for(origin, config.timeout, config.webhook_transport),
+        )
     return ProxyApp(
+        webhook=webhook,
         upstream=config.upstream,
         inspector=Inspector(operations, config.secrets, config.codes, sensitive),
         redactor=redactor,

@@ -33,23 +33,26 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
+import attrs
 import httpx
 import orjson
 from starlette.types import Receive, Scope, Send
 
-from cpay_emulator.proxy.forwarding import Forwarder
-from cpay_emulator.proxy.inspection import Inspector, Problem, RequestFindings, ResponseFindings
+from cpay_emulator.proxy.forwarding import Answer, Forwarder
+from cpay_emulator.proxy.inspection import Inspector, Problem, RequestFindings, ResponseFindings, SignStatus
+from cpay_emulator.proxy.notifications import NotificationFindings, WebhookInspector
 from cpay_emulator.proxy.recording import Recorder
 from cpay_emulator.proxy.relay import answer_headers, header, refusal, request_headers
-from cpay_emulator.proxy.reports import RunSummary, exchange_line, write_reports
+from cpay_emulator.proxy.reports import RunSummary, exchange_line, notification_line, write_reports
 from cpay_emulator.proxy.violations import HEADER_LIMIT, REQUEST, Violation, ViolationLog, header_value, printable
 from cpay_emulator.shared.errors import MalformedRequest
 from cpay_emulator.shared.redaction import Redactor
 from cpay_emulator.shared.wire import IncompleteBody, form_body, read_body, send_json
 
-__all__ = ["PROXY_PREFIX", "ProxyApp"]
+__all__ = ["PROXY_PREFIX", "ProxyApp", "WebhookRoute"]
 
 logger = logging.getLogger("cpay_emulator.proxy")
 
@@ -57,6 +60,32 @@ PROXY_PREFIX = "/_proxy/"
 """The proxy's own endpoints; every other path is forwarded."""
 _MAX_BODY = 16 * 1024 * 1024
 _NO_BODY_STATUSES = (204, 304)  # no body, and no Content-Length a server would hold the (empty) body to
+_MAX_NOTIFICATION = 1024 * 1024  # a notification is under 1 KiB; parse_webhook refuses one over 64 KiB
+
+
+@attrs.frozen
+class WebhookRoute:
+    """The merchant's webhook endpoint the proxy stands in front of (``--webhook-upstream``).
+
+    A request to ``path`` on the proxy is a notification: judged by ``inspector`` and forwarded by ``forwarder``
+    to ``upstream`` (the endpoint's URL, whose path is ``path``), unchanged.
+    """
+
+    upstream: str
+    path: str
+    inspector: WebhookInspector
+    forwarder: Forwarder = attrs.field(repr=False)
+
+    @classmethod
+    def of(cls, upstream: str, inspector: WebhookInspector, forwarder: Forwarder) -> WebhookRoute:
+        return cls(upstream=upstream, path=urlsplit(upstream).path or "/", inspector=inspector, forwarder=forwarder)
+
+
+class _Failed(NamedTuple):
+    """The upstream was not heard, or said what cannot be relayed: the proxy's own answer, with this status."""
+
+    status: int
+    reason: str
 
 
 class ProxyApp:
@@ -74,8 +103,10 @@ class ProxyApp:
         summary: RunSummary,
         log: ViolationLog | None = None,
         header_limit: int = HEADER_LIMIT,
+        webhook: WebhookRoute | None = None,
     ) -> None:
         self.upstream = upstream.rstrip("/")
+        self.webhook = webhook
         self.inspector = inspector
         self.redactor = redactor
         self.forwarder = forwarder
@@ -93,6 +124,8 @@ class ProxyApp:
         if scope["type"] == "http":
             if scope["path"].startswith(PROXY_PREFIX):
                 await self._own(scope, send)
+            elif self.webhook is not None and scope["path"] == self.webhook.path:
+                await self._notification(self.webhook, scope, receive, send)
             else:
                 await self._exchange(scope, receive, send)
         elif scope["type"] == "lifespan":
@@ -116,6 +149,8 @@ class ProxyApp:
         while self._after:  # the log lines and recordings of the last answers, if their turn has not come yet
             self._run_after()
         await self.forwarder.aclose()
+        if self.webhook is not None:
+            await self.webhook.forwarder.aclose()
         if self.recorder is not None:
             self.recorder.close()
         if self.report_dir is not None:
@@ -174,25 +209,15 @@ class ProxyApp:
             return
         findings = self._inspect_request(method, path, query, body, scope)
         forwarded = request_headers(scope["headers"])
-        try:
-            status, headers, content = await self.forwarder.forward(method, self._target(scope, query), forwarded, body)
-        except httpx.TimeoutException as error:
-            reason = f"the upstream {self.upstream} did not answer in time ({type(error).__name__})"
-            await self._own_failure(send, number, method, path, 504, reason, started, findings, forwarded)
+        relayed = await self._relay(
+            self.forwarder, self.upstream, number, method, self._target(scope, query), forwarded, body
+        )
+        if isinstance(relayed, _Failed):
+            await self._own_failure(
+                send, number, method, path, relayed.status, relayed.reason, started, findings, forwarded
+            )
             return
-        except httpx.HTTPError as error:
-            reason = f"the upstream {self.upstream} cannot be reached ({type(error).__name__}: {error})"
-            await self._own_failure(send, number, method, path, 502, reason, started, findings, forwarded)
-            return
-        except Exception as error:  # a transport's own failure (an in-process upstream that raised): still a 502
-            logger.exception("forwarding exchange %d to %s failed", number, self.upstream)
-            reason = f"forwarding to the upstream {self.upstream} failed ({type(error).__name__})"
-            await self._own_failure(send, number, method, path, 502, reason, started, findings, forwarded)
-            return
-        refused = refusal(status, headers)
-        if refused is not None:
-            await self._own_failure(send, number, method, path, 502, refused, started, findings, forwarded)
-            return
+        status, headers, content = relayed
         answer = self._inspect_response(findings, status, headers, content)
         clean = self.redactor.clean
         sign, values = findings.sign_value, findings.sensitive_values
@@ -209,17 +234,7 @@ class ProxyApp:
             )
             for direction, field, message in (*findings.problems, *answer.problems)
         ]
-        out = answer_headers(headers)
-        if status in _NO_BODY_STATUSES:
-            content = b""
-        elif method == "HEAD" and header(headers, b"content-length"):
-            out.append((b"content-length", header(headers, b"content-length").encode("latin-1")))
-        else:
-            out.append((b"content-length", b"%d" % len(content)))
-        out.append((b"x-cpay-exchange", b"%d" % number))
-        out.append((b"x-cpay-violations", header_value(violations, number, self.header_limit)))
-        await send({"type": "http.response.start", "status": status, "headers": out})
-        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else content})
+        await self._answer(send, number, method, status, headers, content, violations)
         duration_ms = (time.perf_counter() - started) * 1000
         self._account(number, method, path, findings, violations)
 
@@ -242,6 +257,149 @@ class ProxyApp:
                 )
 
         self._after_answer(log_and_record)
+
+    async def _relay(
+        self,
+        forwarder: Forwarder,
+        upstream: str,
+        number: int,
+        method: str,
+        target: bytes,
+        headers: list[tuple[bytes, bytes]],
+        body: bytes,
+    ) -> Answer | _Failed:
+        """Forward one request; the answer, or why the proxy must answer itself (502, 504)."""
+        try:
+            answer = await forwarder.forward(method, target, headers, body)
+        except httpx.TimeoutException as error:
+            return _Failed(504, f"the upstream {upstream} did not answer in time ({type(error).__name__})")
+        except httpx.HTTPError as error:
+            return _Failed(502, f"the upstream {upstream} cannot be reached ({type(error).__name__}: {error})")
+        except Exception as error:  # a transport's own failure (an in-process upstream that raised): still a 502
+            logger.exception("forwarding exchange %d to %s failed", number, upstream)
+            return _Failed(502, f"forwarding to the upstream {upstream} failed ({type(error).__name__})")
+        refused = refusal(answer.status, answer.headers)
+        return answer if refused is None else _Failed(502, refused)
+
+    async def _answer(
+        self,
+        send: Send,
+        number: int,
+        method: str,
+        status: int,
+        headers: list[tuple[bytes, bytes]],
+        content: bytes,
+        violations: list[Violation],
+    ) -> None:
+        """Send the upstream's answer on: its status, end-to-end headers and body, and the proxy's two headers."""
+        out = answer_headers(headers)
+        if status in _NO_BODY_STATUSES:
+            content = b""
+        elif method == "HEAD" and header(headers, b"content-length"):
+            out.append((b"content-length", header(headers, b"content-length").encode("latin-1")))
+        else:
+            out.append((b"content-length", b"%d" % len(content)))
+        out.append((b"x-cpay-exchange", b"%d" % number))
+        out.append((b"x-cpay-violations", header_value(violations, number, self.header_limit)))
+        await send({"type": "http.response.start", "status": status, "headers": out})
+        await send({"type": "http.response.body", "body": b"" if method == "HEAD" else content})
+
+    # -- one webhook notification ---------------------------------------------------------------------------------
+
+    async def _notification(self, webhook: WebhookRoute, scope: Scope, receive: Receive, send: Send) -> None:
+        """C-Pay's notification to the merchant: judged, forwarded unchanged (a forged one too: the merchant's
+        handler decides), the handler's reply judged and returned unchanged; counted, logged and recorded."""
+        number = next(self._numbers)
+        started = time.perf_counter()
+        method: str = scope["method"]
+        path: str = scope["path"]
+        query: bytes = scope.get("query_string", b"")
+        try:
+            body = await read_body(scope, receive, limit=_MAX_NOTIFICATION)
+        except IncompleteBody as error:
+            await self._aborted(send, number, method, path, error, started)
+            return
+        except MalformedRequest as error:
+            await self._own_failure(send, number, method, path, 413, error.msg, started)
+            return
+        notification = self._inspect_notification(webhook, header(scope["headers"], b"content-type"), body)
+        if method != "POST":
+            notification.problems.append((REQUEST, "method", f"{method}: C-Pay posts its notifications (section 15)"))
+        forwarded = request_headers(scope["headers"])
+        target = webhook.path.encode("utf-8") + (b"?" + query if query else b"")
+        relayed = await self._relay(webhook.forwarder, webhook.upstream, number, method, target, forwarded, body)
+        clean = self.redactor.clean
+        sign = notification.sign_value
+        if isinstance(relayed, _Failed):
+            reason = clean(relayed.reason, sign)
+            await self._own_failure(send, number, method, path, relayed.status, reason, started)
+            if self.recorder is not None:
+                self.recorder.record_notification(
+                    exchange=number,
+                    path=path,
+                    notification=notification,
+                    status=None,
+                    reply=b"",
+                    violations=[],
+                    duration_ms=(time.perf_counter() - started) * 1000,
+                    error=reason,
+                    request_headers=forwarded,
+                )
+            return
+        status, headers, content = relayed
+        try:
+            reply_problems = webhook.inspector.reply(status, header(headers, b"content-type"), content)
+        except Exception:
+            logger.exception("the proxy could not check the merchant's reply to exchange %d", number)
+            reply_problems = []
+        violations = [
+            Violation(
+                number,
+                notification.webhook,
+                method,
+                clean(path, sign),
+                direction,
+                clean(field, sign),
+                clean(message, sign),
+                None,
+            )
+            for direction, field, message in (*notification.problems, *reply_problems)
+        ]
+        await self._answer(send, number, method, status, headers, content, violations)
+        duration_ms = (time.perf_counter() - started) * 1000
+        self.log.record_exchange(notification.webhook, violations)
+
+        def log_and_record() -> None:
+            line = notification_line(number, path, notification, status, content, duration_ms, violations)
+            logger.log(logging.WARNING if violations else logging.INFO, "%s", clean(line, sign))
+            if self.recorder is not None:
+                self.recorder.record_notification(
+                    exchange=number,
+                    path=path,
+                    notification=notification,
+                    status=status,
+                    reply=content,
+                    violations=violations,
+                    duration_ms=duration_ms,
+                    request_headers=forwarded,
+                    response_headers=headers,
+                )
+
+        self._after_answer(log_and_record)
+
+    def _inspect_notification(self, webhook: WebhookRoute, content_type: str, body: bytes) -> NotificationFindings:
+        try:
+            return webhook.inspector.notification(content_type, body)
+        except Exception:
+            logger.exception("the proxy could not check a notification; forwarding it unchecked")
+            return NotificationFindings(
+                webhook=webhook.inspector.operation_id,
+                body_format=None,
+                fields={},
+                merchant_id=None,
+                sign=SignStatus.UNCHECKED,
+                sign_value="",
+            )
 
     def _after_answer(self, work: Callable[[], None]) -> None:
         """Run ``work`` (an exchange's log line and recording) once its answer's bytes have left.

@@ -1,5 +1,9 @@
 """``--record FILE``: each exchange through the proxy as one JSON line, in a file of bounded size, rotated.
 
+A webhook notification the proxy relayed to the merchant's endpoint (``--webhook-upstream``) is a line too, of
+``kind`` ``webhook``: its fields with their JSON types and its ``format``, the ``sign`` replaced by its status,
+and the merchant's reply as text (``Recorder.record_notification``).
+
 A line holds the time, the exchange's number, the operation, where the credentials travelled (``credentials``:
 ``query``, ``body``, ``mixed`` or ``none``), the request's parameters and headers, the HTTP status, the
 response's headers and body (parsed JSON, or its text) and the violations. Nothing secret is written, and
@@ -42,11 +46,12 @@ import orjson
 
 from cpay import mask_sensitive
 from cpay_emulator.proxy.inspection import RequestFindings, ResponseFindings
+from cpay_emulator.proxy.notifications import NotificationFindings
 from cpay_emulator.proxy.violations import Violation
 from cpay_emulator.shared.redaction import Redactor
 from cpay_emulator.shared.spec import SIGN
 
-__all__ = ["DEFAULT_KEEP", "DEFAULT_MAX_BYTES", "Recorder", "read_recording", "recording_files"]
+__all__ = ["DEFAULT_KEEP", "DEFAULT_MAX_BYTES", "Recorder", "read_recording", "read_recording_lines", "recording_files"]
 
 Headers = Sequence[tuple[bytes, bytes]]
 
@@ -135,6 +140,53 @@ class Recorder:
             logger.error("cannot record exchange %d to %s: %s", exchange, self.path, failure)
             self.close()
 
+    def record_notification(
+        self,
+        *,
+        exchange: int,
+        path: str,
+        notification: NotificationFindings,
+        status: int | None,
+        reply: bytes,
+        violations: Iterable[Violation],
+        duration_ms: float,
+        error: str | None = None,
+        request_headers: Headers = (),
+        response_headers: Headers = (),
+    ) -> None:
+        """Write a webhook exchange: the notification's fields with their JSON types (``sign`` as its status), the
+        format it came in, and the merchant's reply as text (``status`` ``None``: the proxy answered, see
+        ``error``). ``kind`` is ``webhook``, which ``replay`` skips and ``spec suggest`` reads."""
+        redactor, sign = self.redactor, notification.sign_value
+        fields = dict(notification.fields)
+        if notification.body_format is not None:
+            fields[SIGN] = notification.sign
+        entry: dict[str, Any] = {
+            "time": datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds"),
+            "kind": "webhook",
+            "exchange": exchange,
+            "operationId": notification.webhook,
+            "method": "POST",
+            "path": path,
+            "merchantId": notification.merchant_id,
+            "format": notification.body_format,
+            "request": fields,
+            "requestHeaders": redactor.headers(request_headers, sign),
+            "status": status,
+            "responseHeaders": redactor.headers(response_headers, sign),
+            "response": reply.decode("utf-8", "replace") if status is not None else None,
+            "violations": [violation.to_json() for violation in violations],
+            "durationMs": round(duration_ms, 3),
+        }
+        if error is not None:
+            entry["error"] = error
+        line = orjson.dumps(redactor.scrub(entry, sign)) + b"\n"
+        try:
+            self._write(line)
+        except OSError as failure:
+            logger.error("cannot record exchange %d to %s: %s", exchange, self.path, failure)
+            self.close()
+
     def _write(self, line: bytes) -> None:
         if self._stream is None:
             self._open()
@@ -181,6 +233,13 @@ def recording_files(path: Path) -> list[Path]:
 
 def read_recording(path: Path) -> Iterator[dict[str, Any]]:
     """The exchanges of one recording file, in order; ``ValueError`` naming the line that is not a record."""
+    for _, entry in read_recording_lines(path):
+        yield entry
+
+
+def read_recording_lines(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, exchange)`` of one recording file, in order (``spec suggest`` cites the line of its evidence);
+    ``ValueError`` naming the line that is not a record."""
     with open(path, "rb") as stream:
         for number, line in enumerate(stream, start=1):
             if not line.strip():
@@ -191,4 +250,4 @@ def read_recording(path: Path) -> Iterator[dict[str, Any]]:
                 raise ValueError(f"{path}:{number}: not a JSON line of a proxy recording") from None
             if not isinstance(entry, dict) or "request" not in entry or "method" not in entry:
                 raise ValueError(f"{path}:{number}: not an exchange of a proxy recording")
-            yield entry
+            yield number, entry

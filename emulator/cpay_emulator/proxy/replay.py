@@ -7,6 +7,8 @@ original ``sign`` is kept: ``missing`` is sent without one, ``invalid`` with a w
 of ``pwpp`` are replaced by test values that keep the card's last four digits (which decide the emulator's
 test outcomes: ``0002`` declined, ``3220`` 3-D Secure).
 
+A webhook notification the proxy relayed (``kind: webhook``) is left out: replay sends API requests.
+
 Answers are compared by shape, not value: the envelope's code class (success or error), then the JSON types
 and keys of the rest, so a different order id or amount is no difference, but a number where the recording
 had a string, a key missing, or an error where the recording had a success is.
@@ -169,6 +171,9 @@ def replay(
     for entry in entries:
         exchange = entry.get("exchange")
         operation = str(entry.get("operationId") or f"{entry.get('method')} {entry.get('path')}")
+        if entry.get("kind") == "webhook":
+            result.skipped.append(f"#{exchange} {operation}: a webhook notification (replay sends API requests)")
+            continue
         if entry.get("status") is None:
             result.skipped.append(f"#{exchange} {operation}: the proxy answered it itself ({entry.get('error')})")
             continue

@@ -1,4 +1,5 @@
-"""The proxy's reports: one log line per exchange, and on exit ``proxy-report.md`` (people), ``proxy-junit.xml`` (CI).
+"""The proxy's reports: a log line per exchange (and per webhook notification), and on exit ``proxy-report.md``
+(people), ``proxy-junit.xml`` (CI).
 
 Both are built from the ``ViolationLog``'s tally (every violation counted by operation, direction and field,
 with its first distinct messages), so their size depends on the spec, not on the traffic. In JUnit, each
@@ -15,9 +16,18 @@ from pathlib import Path
 import attrs
 
 from cpay_emulator.proxy.inspection import RequestFindings, ResponseFindings
+from cpay_emulator.proxy.notifications import NotificationFindings
 from cpay_emulator.proxy.violations import REQUEST, RESPONSE, FieldTally, Violation, ViolationLog, printable
 
-__all__ = ["JUNIT_NAME", "MARKDOWN_NAME", "RunSummary", "exchange_line", "started_now", "write_reports"]
+__all__ = [
+    "JUNIT_NAME",
+    "MARKDOWN_NAME",
+    "RunSummary",
+    "exchange_line",
+    "notification_line",
+    "started_now",
+    "write_reports",
+]
 
 MARKDOWN_NAME = "proxy-report.md"
 JUNIT_NAME = "proxy-junit.xml"
@@ -45,6 +55,32 @@ def exchange_line(
         f"merchant={request.merchant_id or '-'} sign={request.sign} status={status} "
         f"code={'-' if response.code is None else response.code} traceid={response.traceid or '-'} "
         f"{duration_ms:.1f}ms violations={len(violations)}"
+    )
+    if not violations:
+        return line
+    shown = "; ".join(
+        f"{violation.direction} {printable(violation.field)}: {printable(violation.message[:_LOGGED_MESSAGE])}"
+        for violation in violations
+    )
+    return f"{line} [{shown}]"
+
+
+def notification_line(
+    number: int,
+    path: str,
+    notification: NotificationFindings,
+    status: int,
+    reply: bytes,
+    duration_ms: float,
+    violations: list[Violation],
+) -> str:
+    """A webhook's log line: the merchant, the order, the sign's status (never the sign), the handler's reply."""
+    shown_reply = printable(reply.decode("utf-8", "replace").strip()[:40])
+    line = (
+        f"exchange={number} webhook POST {printable(path)} operation={notification.webhook} "
+        f"merchant={notification.merchant_id or '-'} order={notification.order_id or '-'} sign={notification.sign} "
+        f"format={notification.body_format or '-'} status={status} reply={shown_reply!r} {duration_ms:.1f}ms "
+        f"violations={len(violations)}"
     )
     if not violations:
         return line
