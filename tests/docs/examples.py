@@ -1,4 +1,4 @@
-"""Run the Python examples of a Markdown document, as ``test_examples.py`` does for the README and the docs site.
+"""Run the examples of a Markdown document, as ``test_examples.py`` does for the README and the docs site.
 
 Sybil parses the document: its ```` ```python ```` blocks, its ``<!-- invisible-code-block: python -->`` comments
 (which the site does not show: they prepare what a block needs, such as a fault to arm, or check what it did)
@@ -13,6 +13,10 @@ one story (an order created in one block is paid in the next). Against what:
 * a block that defines ``test_*`` functions is a test module of the reader's own: it is written to a scratch
   folder and run there by ``pytest`` in a child process, where the installed plugin provides the real fixtures,
   marker and options. It passes when every test it defines passes.
+
+Its shell blocks (```` ```console ```` and the like) are checked in the same pass, in document order, so a skip
+marker before one applies to it: each command of this repo in them (``cpay-emulator``, ``make``, ``curl`` of either
+API) is read against the CLI's parser, the Makefile and the specs, and none is run (``commands.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from sybil import Document, Example, Sybil
 from sybil.evaluators.python import PythonEvaluator
 from sybil.parsers.markdown import ClearNamespaceParser, CodeBlockParser, SkipParser
 
+from .commands import BrokenCommandError, Command, ShellCommandChecker, shell_block_parsers
+
 REPO = Path(__file__).resolve().parents[2]
 DOCUMENTS = (REPO / "README.md", REPO / "sdk" / "README.md", *sorted((REPO / "docs" / "site").rglob("*.md")))
 MERCHANT_ID = "20000092"  # the merchant id of the examples (the document's section 16 uses it too)
@@ -48,10 +54,12 @@ _run_in_namespace = PythonEvaluator()
 
 @attrs.define
 class Outcome:
-    """What running a document did: the line of each block run, and each block skipped with its reason."""
+    """What running a document did: the line of each block run or checked, each block skipped with its reason, and
+    each command of this repo its shell blocks hold."""
 
     ran: list[int] = attrs.Factory(list)
     skipped: list[tuple[int, str]] = attrs.Factory(list)
+    commands: list[Command] = attrs.Factory(list)
 
 
 class BrokenExampleError(AssertionError):
@@ -144,23 +152,34 @@ def in_process_emulator(namespace: dict[str, Any]) -> Iterator[None]:
 def run_document(path: Path) -> Outcome:
     """Run every example of the Markdown file ``path`` in order; raise ``BrokenExampleError`` at the first that fails.
 
-    Every Python block is either run or skipped with its reason; a skip without one raises ``BrokenExampleError`` too.
+    Every Python block is either run or skipped with its reason, every shell block checked or skipped with its reason;
+    a skip without one raises ``BrokenExampleError`` too. A wrong command of this repo in a shell block raises it with
+    the command's own line.
     """
     evaluator = _Evaluator()
+    checker = ShellCommandChecker()
     sybil = Sybil(
-        parsers=[CodeBlockParser(language="python", evaluator=evaluator), SkipParser(), ClearNamespaceParser()]
+        parsers=[
+            CodeBlockParser(language="python", evaluator=evaluator),
+            *shell_block_parsers(checker),
+            SkipParser(),
+            ClearNamespaceParser(),
+        ]
     )
     document: Document = sybil.parse(path)
-    blocks = [example.line for example in document.examples() if example.region.evaluator is evaluator]
-    outcome = Outcome(ran=evaluator.ran)
+    blocks = [example.line for example in document.examples() if example.region.evaluator in (evaluator, checker)]
+    skipped: list[tuple[int, str]] = []
     with in_process_emulator(document.namespace):
         for example in document.examples():
             try:
                 example.evaluate()
             except unittest.SkipTest as skip:
-                outcome.skipped.append((example.line, str(skip)))
+                skipped.append((example.line, str(skip)))
+            except BrokenCommandError as error:
+                raise BrokenExampleError(f"{path.name}, line {error.line}: {error}") from error
             except Exception as error:
                 raise BrokenExampleError(f"{path.name}, line {example.line}: {error!r}") from error
+    outcome = Outcome(ran=sorted(evaluator.ran + checker.ran), skipped=skipped, commands=checker.checked)
     silent = sorted(set(blocks) - set(outcome.ran) - {line for line, _ in outcome.skipped})
     if silent:
         raise BrokenExampleError(f"{path.name}: the blocks at lines {silent} were skipped without saying why")
