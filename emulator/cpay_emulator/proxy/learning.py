@@ -53,6 +53,7 @@ import yaml
 from cpay import MASK, SENSITIVE_FIELDS
 from cpay_emulator.proxy.inspection import SignStatus
 from cpay_emulator.proxy.recording import read_recording_lines
+from cpay_emulator.shared.jsontext import json_type
 from cpay_emulator.shared.overlay import jsonpath_of, overlay_problems
 from cpay_emulator.shared.redaction import sensitive_fields
 from cpay_emulator.shared.spec import MERCHANT_ID, SIGN
@@ -211,22 +212,6 @@ class Suggestion:
         return "\n".join(lines) + "\n" + body
 
 
-def _json_type(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def _type_ok(kind: str, declared: frozenset[str]) -> bool:
     return kind in declared or (kind == "integer" and "number" in declared)
 
@@ -288,7 +273,7 @@ def _declared_types(parts: Sequence[_At]) -> frozenset[str] | None:
     for part in parts:
         kind = part.node.get("type")
         if kind is None and "enum" in part.node:
-            kind = sorted({_json_type(value) for value in part.node["enum"]})
+            kind = sorted({json_type(value) for value in part.node["enum"]})
         if kind is None:
             continue
         types = frozenset([kind] if isinstance(kind, str) else kind)
@@ -461,13 +446,13 @@ class _Walk:
             self.walk(value, admitting[0], where, depth + 1)
             return
         declared = _declared_types(parts)
-        kind = _json_type(value)
+        kind = json_type(value)
         if declared is not None and not _type_ok(kind, declared):
             self._type(value, at, where, branch=False)
             return
         enum_part = next((part for part in parts if isinstance(part.node.get("enum"), list)), None)
         if enum_part is not None and not any(
-            value == allowed and _json_type(allowed) == kind for allowed in enum_part.node["enum"]
+            value == allowed and json_type(allowed) == kind for allowed in enum_part.node["enum"]
         ):
             seen = self._note(("enum", enum_part.location), "enum", where, enum_part.location)
             seen.value(value)
@@ -488,10 +473,10 @@ class _Walk:
         if union is not None:
             return any(self._admits(inner, value, depth + 1) for inner in union[1])
         declared = _declared_types(parts)
-        return declared is None or _type_ok(_json_type(value), declared)
+        return declared is None or _type_ok(json_type(value), declared)
 
     def _type(self, value: Any, at: _At, where: str, *, branch: bool) -> None:
-        kind = _json_type(value)
+        kind = json_type(value)
         seen = self._note(("type", at.location, kind), "type", where, at.location)
         seen.extra.setdefault("branch", branch)
         seen.extra.setdefault("declared", _declared_types(self.schemas.parts(at)) or frozenset())
@@ -620,7 +605,7 @@ class _Writer:
         name = seen.extra["name"]
         owner = self.schemas.at(seen.location)
         assert owner is not None
-        types = ", ".join(sorted({_json_type(value) for value in seen.values}))
+        types = ", ".join(sorted({json_type(value) for value in seen.values}))
         example = self._example(name, seen.values)
         shown = f" (e.g. {_quoted(example)})" if example is not None else ""
         summary = (
@@ -629,7 +614,7 @@ class _Writer:
         )
         schema = self._inferred(name, seen.values, 0)
         schema["description"] = f"Not in C-Pay's documents: {_SUGGESTED_BY}."
-        if example is not None and "examples" not in schema and _json_type(example) != "object":
+        if example is not None and "examples" not in schema and json_type(example) != "object":
             schema["examples"] = [example]
         if isinstance(owner.node.get("properties"), Mapping):
             action = {"target": jsonpath_of((*seen.location, "properties")), "update": {name: schema}}
@@ -638,7 +623,7 @@ class _Writer:
         self._add(summary, seen, action)
 
     def _type(self, seen: _Seen) -> None:
-        kind = _json_type(seen.values[0])
+        kind = json_type(seen.values[0])
         declared = " or ".join(sorted(seen.extra["declared"])) or "another type"
         at = self.schemas.at(seen.location)
         assert at is not None
@@ -776,7 +761,7 @@ class _Writer:
 
     def _inferred(self, name: str, values: Sequence[Any], depth: int) -> dict[str, Any]:
         """A schema admitting ``values`` (of one field, over the traffic)."""
-        kinds = sorted({_json_type(value) for value in values} - {"null"})
+        kinds = sorted({json_type(value) for value in values} - {"null"})
         nullable = any(value is None for value in values)
         if kinds == ["string"] and not nullable and self.has_decimal:
             texts = [value for value in values if isinstance(value, str)]

@@ -27,6 +27,7 @@ import orjson
 
 from cpay import MASK, MalformedParametersError, SecretKey, sign_request_parameters
 from cpay_emulator.proxy.inspection import SignStatus
+from cpay_emulator.shared.jsontext import json_type
 from cpay_emulator.shared.spec import MERCHANT_ID, SIGN
 
 __all__ = ["Difference", "ReplayResult", "compare_shapes", "replay", "shape_of"]
@@ -59,16 +60,6 @@ class ReplayResult:
 
 def shape_of(value: Any) -> Any:
     """The JSON type of ``value``, recursively: objects by key, arrays by the merged shape of their items."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
     if isinstance(value, list):
         merged: Any = None
         for item in value:
@@ -76,6 +67,8 @@ def shape_of(value: Any) -> Any:
         return ["array", merged]
     if isinstance(value, dict):
         return {key: shape_of(item) for key, item in value.items()}
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return json_type(value)
     return type(value).__name__
 
 

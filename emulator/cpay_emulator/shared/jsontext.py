@@ -12,7 +12,7 @@ from typing import Any
 
 from cpay import json_shape_problem  # the toolkit's one bound on JSON from the network
 
-__all__ = ["MAX_JSON_DEPTH", "load_json_text"]
+__all__ = ["MAX_JSON_DEPTH", "json_type", "load_json_text"]
 
 MAX_JSON_DEPTH = 32
 """How deep a client's JSON may nest: ``products`` and the KYC ``data`` are 2 deep, control bodies at most 2.
@@ -45,3 +45,20 @@ def load_json_text(text: str) -> Any:
     if lone:
         raise ValueError("holds a lone surrogate (a \\ud800-\\udfff escape outside a pair)")
     return value
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a decoded JSON value (``integer`` for an int, ``object`` for a mapping)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
