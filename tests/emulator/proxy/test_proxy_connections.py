@@ -31,6 +31,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from cpay_emulator import ProxyConfig, create_proxy_app
+from cpay_emulator.proxy.asgi import AFTER_IDLE
 from cpay_emulator.proxy.forwarding import AiohttpForwarder, forwarder_for
 from cpay_emulator.proxy.recording import read_recording
 
@@ -600,27 +601,33 @@ def test_the_proxy_answers_502_for_an_upstream_that_hangs_up_and_does_not_send_a
     assert len(upstream.requests) == 1
 
 
-def test_the_log_line_and_the_recording_follow_the_answer_and_closing_writes_those_still_waiting(
+def test_the_log_line_and_the_recording_wait_for_the_proxy_to_wait_and_closing_writes_those_still_waiting(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO, logger="cpay_emulator.proxy")
     recording = tmp_path / "traffic.jsonl"
     envelope = b'{"code":0,"msg":"success","data":[],"traceid":"T"}'
 
+    def recorded() -> int:
+        return len(list(read_recording(recording))) if recording.exists() else 0
+
     async def exchange(upstream: Scripted) -> list[int]:
         proxy = create_proxy_app(ProxyConfig(upstream=upstream.url, record=recording))
         counts = []
         async with client_of(proxy) as client:
             await client.get(f"/openapi/v1/getMerchantBalance?{signed_query()}")
-            counts.append(len(list(read_recording(recording))) if recording.exists() else 0)  # not yet
             await asyncio.sleep(0)
-            counts.append(len(list(read_recording(recording))))  # its turn came
+            counts.append(recorded())  # not yet: the client's next call would wait for it
             await client.get(f"/openapi/v1/getMerchantBalance?{signed_query()}")
-        await proxy.aclose()  # before the second one's turn: closing writes it
-        counts.append(len(list(read_recording(recording))))
+            counts.append(recorded())  # the first, written while the second one's answer was awaited
+            await asyncio.sleep(AFTER_IDLE * 10)
+            counts.append(recorded())  # the second: no next exchange came
+            await client.get(f"/openapi/v1/getMerchantBalance?{signed_query()}")
+        await proxy.aclose()  # before the third one's turn: closing writes it
+        counts.append(recorded())
         return counts
 
-    counts, _ = run((ok(envelope), ok(envelope)), exchange)
-    assert counts == [0, 1, 2]
+    counts, _ = run((ok(envelope), ok(envelope), ok(envelope)), exchange)
+    assert counts == [0, 1, 2, 3]
     lines = [record.getMessage() for record in caplog.records if record.getMessage().startswith("exchange=")]
-    assert [line.split()[0] for line in lines] == ["exchange=1", "exchange=2"]
+    assert [line.split()[0] for line in lines] == ["exchange=1", "exchange=2", "exchange=3"]
