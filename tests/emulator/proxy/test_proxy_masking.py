@@ -17,11 +17,13 @@ from urllib.parse import parse_qsl, quote
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from cpay import SecretKey, sign_request_parameters, signing_payload
+from cpay import SENSITIVE_FIELDS, SecretKey, mask_sensitive, sign_request_parameters, signing_payload
 from cpay_emulator import ProxyConfig, create_proxy_app, emulator_codes
 from cpay_emulator.proxy.recording import read_recording
-from cpay_emulator.shared.redaction import Redactor
+from cpay_emulator.shared.redaction import Redactor, sensitive_values
 
 from .conftest import MERCHANT_ID, UPSTREAM, client_of
 from .leaks import encodings, found
@@ -145,3 +147,30 @@ def test_a_short_sensitive_value_inside_a_hex_sign_or_an_id_is_left_alone() -> N
     assert Redactor([]).clean(text, values=values) == (
         "sign=0c4d1435ce7027e872a1&traceid=261125X7027&cvv%3D***%26&note=\\u0026***"
     )
+
+
+_NAMES = st.sampled_from(["cvv", "c%76v", "cvv%", "cardNumber", "card%4Eumber", "a+b", "a%2C", "x", ""])
+_PIECES = st.one_of(
+    st.builds("{}={}".format, _NAMES, st.text(alphabet="40%2B+ é=\x00", max_size=8)),
+    _NAMES,  # no "=": not a parameter
+    st.text(alphabet="ab=&%+2Ce.é\x00", max_size=10),
+)
+_QUERY_TEXT = st.lists(_PIECES, max_size=6).map("&".join)
+
+
+@given(query=_QUERY_TEXT.map(str.encode), body=st.one_of(st.none(), _QUERY_TEXT.map(str.encode)))
+@settings(max_examples=400, deadline=None)
+def test_the_request_s_sensitive_values_are_those_parse_qsl_reads(query: bytes, body: bytes | None) -> None:
+    sensitive = frozenset({"cvv", "cardNumber", "a b", "a,"})
+    expected: dict[str, str] = {}
+    for encoded in (query, body or b""):
+        for name, value in parse_qsl(encoded.decode("utf-8", "replace"), keep_blank_values=False):
+            masked = mask_sensitive({name: value}, sensitive=sensitive)[name] if name in sensitive else value
+            if masked != value:
+                expected[value] = masked
+    assert sensitive_values(query, body, sensitive) == expected
+
+
+def test_a_card_number_under_a_percent_encoded_name_is_still_a_sensitive_value() -> None:
+    found_values = sensitive_values(b"card%4Eumber=4000002760003184&cvv=73+91", b"x=1&cvv=&cvv", SENSITIVE_FIELDS)
+    assert found_values == {"4000002760003184": "************3184", "73 91": "***"}
