@@ -19,7 +19,7 @@ under its 0.5 ms goal, and buys a parser (llhttp), TLS and a connection pool tha
 
 The rules, whichever forwarder, and what it takes to hold aiohttp to them
 (``tests/emulator/proxy/test_proxy_connections.py``, ``test_proxy_forwarders.py``, and the hostile-upstream suite,
-``test_proxy_hostile_upstreams.py``, which holds both, through the proxy, to what httpx makes of 52 misbehaving
+``test_proxy_hostile_upstreams.py``, which holds both, through the proxy, to what httpx makes of 57 misbehaving
 upstreams and of a close racing the next request):
 
 * **A request is sent once, never again.** aiohttp's session sends an idempotent request (GET, HEAD, PUT,
@@ -224,7 +224,9 @@ class AiohttpForwarder:
         tracker: aiohttp.UploadTracker | None,
     ) -> Answer:
         try:
-            async with session.request(method, url, headers=fields, data=body, upload_tracker=tracker) as response:
+            async with session.request(
+                method, url, headers=fields, data=body, allow_redirects=False, upload_tracker=tracker
+            ) as response:
                 content = await response.read()
                 return Answer(response.status, list(response.raw_headers), content)
         except _SentOnce as error:

@@ -278,6 +278,13 @@ CASES = [
     # the same read, finds no status line there, and refuses the exchange: either is honest.
     Case("no-content-with-a-body", send(ok(b"hello", status=b"204 No Content"), close=True), EITHER, ANSWER),
     Case("not-modified-with-a-body", send(ok(b"hello", status=b"304 Not Modified"), close=True), EITHER, ANSWER),
+    # A redirect is the upstream's answer, relayed as it is: the merchant's client decides whether to follow it.
+    *(
+        Case(
+            f"redirect-{code}", send(ok(b"moved", b"location: /elsewhere", status=b"%d Moved" % code)), WITNESS, ANSWER
+        )
+        for code in (301, 302, 303, 307, 308)
+    ),
     Case("status-999", send(ok(b"hello", status=b"999 Beyond")), REFUSED, ANSWER),
     Case("status-600", send(ok(b"hello", status=b"600 Nothing")), REFUSED, ANSWER),
     Case("status-two-digits", send(ok(b"hello", status=b"99 Short")), REFUSED, ERROR),

@@ -189,6 +189,15 @@ def test_the_answer_to_head_has_no_body_whatever_its_content_length_says() -> No
     assert upstream.connections == 1  # the parser knew that no body follows: the connection carries the next one
 
 
+@pytest.mark.parametrize("status", [301, 302, 303, 307, 308])
+def test_a_redirect_comes_back_as_the_answer_and_is_not_followed(status: int) -> None:
+    moved = answer(b"HTTP/1.1 %d Moved\r\nlocation: /elsewhere\r\ncontent-length: 4\r\n\r\nmove" % status)
+    (redirect,), upstream = run((moved, ok(b"followed")), get)
+    assert (redirect.status, redirect.content) == (status, b"move")
+    assert (b"location", b"/elsewhere") in redirect.headers
+    assert len(upstream.requests) == 1
+
+
 def test_connection_close_from_the_upstream_is_honoured() -> None:
     answers, upstream = run((ok(b"1", b"connection: close\r\n"), ok(b"2")), lambda up: get(up, 2))
     assert [content for _, _, content in answers] == [b"1", b"2"]
