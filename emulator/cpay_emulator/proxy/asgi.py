@@ -12,10 +12,11 @@ any header of its own ``x-cpay-`` namespace, adding only ``x-cpay-exchange`` (th
 a server cannot send, a coding it cannot undo: ``proxy.relay.refusal``) is a 502 of its own. A request that did not
 arrive whole is not forwarded at all, and is recorded as aborted.
 
-The checks (``proxy.inspection``) run on the request before it is sent and on the answer before it is returned;
-each exchange is counted in the ``ViolationLog`` (``GET /_proxy/violations``) before its answer is sent, and
-logged in one line and recorded with ``--record`` (``proxy.recording``) after it, at a moment the proxy would
-otherwise spend waiting (see ``_after_answer``). The Markdown and JUnit reports are written when the app shuts down.
+The checks (``proxy.inspection``) run on the request while it is on its way (they never change it: see
+``_WhileSent``) and on the answer before it is returned; each exchange is counted in the ``ViolationLog``
+(``GET /_proxy/violations``) before its answer is sent, and logged in one line and recorded with ``--record``
+(``proxy.recording``) after it, at a moment the proxy would otherwise spend waiting (see ``_after_answer``). The
+Markdown and JUnit reports are written when the app shuts down.
 
 The proxy's own failures are its own answers, never the upstream's and never a traceback: an upstream that
 refuses the connection or cannot be reached is 502, one that does not answer in time 504, each with a JSON
@@ -88,6 +89,34 @@ class _Failed(NamedTuple):
 
     status: int
     reason: str
+
+
+class _WhileSent:
+    """A request's check, run while the request is on its way to the upstream, or when its findings are wanted.
+
+    The proxy forwards a request unchanged whatever its check finds, so the check need not hold the request up:
+    the forwarder calls ``run`` once it has written the request (``Forwarder.forward``'s ``sent``), and the check
+    takes the time the proxy would spend waiting for the answer (~35-75 us off the added latency in
+    ``bench/bench_proxy.py``). Not before: a check that delayed the write would leave a kept-alive connection
+    open to the upstream's closing it meanwhile (the close race of ``test_proxy_hostile_upstreams``). ``findings``
+    runs it at once if its turn has not come (a failed exchange, or an upstream in-process that answers without
+    the event loop turning).
+    """
+
+    __slots__ = ("_check", "_findings")
+
+    def __init__(self, check: Callable[[], RequestFindings]) -> None:
+        self._check = check
+        self._findings: RequestFindings | None = None
+
+    def run(self) -> None:
+        if self._findings is None:
+            self._findings = self._check()
+
+    def findings(self) -> RequestFindings:
+        self.run()
+        assert self._findings is not None
+        return self._findings
 
 
 class ProxyApp:
@@ -209,12 +238,17 @@ class ProxyApp:
         except MalformedRequest as error:
             await self._own_failure(send, number, method, path, 413, error.msg, started)
             return
-        findings = self._inspect_request(method, path, query, body, scope)
         forwarded = request_headers(scope["headers"])
-        self._run_after_soon()
+        check = _WhileSent(lambda: self._inspect_request(method, path, query, body, scope))
+
+        def sent() -> None:  # the request is written: its check, then the earlier exchanges' log lines
+            check.run()
+            self._run_after()
+
         relayed = await self._relay(
-            self.forwarder, self.upstream, number, method, self._target(scope, query), forwarded, body
+            self.forwarder, self.upstream, number, method, self._target(scope, query), forwarded, body, sent
         )
+        findings = check.findings()
         if isinstance(relayed, _Failed):
             await self._own_failure(
                 send, number, method, path, relayed.status, relayed.reason, started, findings, forwarded
@@ -270,10 +304,12 @@ class ProxyApp:
         target: bytes,
         headers: list[tuple[bytes, bytes]],
         body: bytes,
+        sent: Callable[[], None],
     ) -> Answer | _Failed:
-        """Forward one request; the answer, or why the proxy must answer itself (502, 504)."""
+        """Forward one request (``sent``: what to do once it is written); the answer, or why the proxy must answer
+        itself (502, 504)."""
         try:
-            answer = await forwarder.forward(method, target, headers, body)
+            answer = await forwarder.forward(method, target, headers, body, sent)
         except httpx.TimeoutException as error:
             return _Failed(504, f"the upstream {upstream} did not answer in time ({type(error).__name__})")
         except httpx.HTTPError as error:
@@ -330,8 +366,9 @@ class ProxyApp:
             notification.problems.append((REQUEST, "method", f"{method}: C-Pay posts its notifications (section 15)"))
         forwarded = request_headers(scope["headers"])
         target = webhook.path.encode("utf-8") + (b"?" + query if query else b"")
-        self._run_after_soon()
-        relayed = await self._relay(webhook.forwarder, webhook.upstream, number, method, target, forwarded, body)
+        relayed = await self._relay(
+            webhook.forwarder, webhook.upstream, number, method, target, forwarded, body, self._run_after
+        )
         clean = self.redactor.clean
         sign = notification.sign_value
         if isinstance(relayed, _Failed):
@@ -412,20 +449,12 @@ class ProxyApp:
         has the answer, and writing the log line (and the recording) takes as long as checking a request, so that
         time went on the next call's latency (~55 us of the added p50 in ``bench/bench_proxy.py``). The waiting
         work runs instead when the proxy has nothing else to do: once the next exchange's request has been written
-        to the upstream (``_run_after_soon``, called before forwarding), while its answer is on its way, or after
-        ``AFTER_IDLE`` seconds without a next exchange. Exchanges keep their order, and ``aclose`` runs whatever
-        is still waiting.
+        to the upstream (the forwarder's ``sent``), while its answer is on its way, or after ``AFTER_IDLE`` seconds
+        without a next exchange. Exchanges keep their order, and ``aclose`` runs whatever is still waiting.
         """
         self._after.append(work)
         if self._after_timer is None:
             self._after_timer = asyncio.get_running_loop().call_later(AFTER_IDLE, self._run_after)
-
-    def _run_after_soon(self) -> None:
-        """Run the waiting work in the event loop's next step: called just before a request is forwarded, whose
-        write to the upstream comes first (the forwarder writes it before it first waits, on a kept-alive
-        connection)."""
-        if self._after:
-            asyncio.get_running_loop().call_soon(self._run_after)
 
     def _run_after(self) -> None:
         if self._after_timer is not None:

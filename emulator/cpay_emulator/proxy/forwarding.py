@@ -62,7 +62,7 @@ import os
 import re
 import select
 import ssl
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 import aiohttp
@@ -116,8 +116,14 @@ class Answer(NamedTuple):
 class Forwarder(Protocol):
     """Sends a request to the upstream and returns its whole answer, or raises one of httpx's exceptions."""
 
-    async def forward(self, method: str, target: bytes, headers: Headers, body: bytes) -> Answer:
-        """``target``: the path and query string, ASCII; ``headers``: end-to-end ones, no Host or Content-Length."""
+    async def forward(
+        self, method: str, target: bytes, headers: Headers, body: bytes, sent: Callable[[], None] | None = None
+    ) -> Answer:
+        """``target``: the path and query string, ASCII; ``headers``: end-to-end ones, no Host or Content-Length.
+
+        ``sent``: called from the event loop once the request has been written (the caller's work that can wait
+        for the answer), at most once; maybe not at all if the exchange fails first.
+        """
         ...  # pragma: no cover - a protocol
 
     async def aclose(self) -> None:
@@ -151,8 +157,12 @@ class HttpxForwarder:
         self._base = httpx.URL(upstream)
         self.client = client
 
-    async def forward(self, method: str, target: bytes, headers: Headers, body: bytes) -> Answer:
+    async def forward(
+        self, method: str, target: bytes, headers: Headers, body: bytes, sent: Callable[[], None] | None = None
+    ) -> Answer:
         request = httpx.Request(method, self._base.copy_with(raw_path=target), headers=headers, content=body)
+        if sent is not None:  # httpcore's trace extension says when the request is written (a network transport)
+            request.extensions["trace"] = _on_written(sent)
         response = await self.client.send(request, stream=True)
         try:
             content = b"".join([chunk async for chunk in response.aiter_raw()])
@@ -162,6 +172,16 @@ class HttpxForwarder:
 
     async def aclose(self) -> None:
         await self.client.aclose()
+
+
+def _on_written(sent: Callable[[], None]) -> Callable[[str, dict[str, object]], Awaitable[None]]:
+    """An httpcore ``trace`` callback that calls ``sent`` from the event loop once the request's body is written."""
+
+    async def trace(event: str, info: dict[str, object]) -> None:
+        if event.endswith(".send_request_body.complete"):  # http11. or http2.
+            asyncio.get_running_loop().call_soon(sent)
+
+    return trace
 
 
 class AiohttpForwarder:
@@ -189,7 +209,9 @@ class AiohttpForwarder:
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def forward(self, method: str, target: bytes, headers: Headers, body: bytes) -> Answer:
+    async def forward(
+        self, method: str, target: bytes, headers: Headers, body: bytes, sent: Callable[[], None] | None = None
+    ) -> Answer:
         url = self._url(target)
         fields = [(_text(name), _text(value)) for name, value in headers]
         if not body and method in _BODY_METHODS:
@@ -204,7 +226,13 @@ class AiohttpForwarder:
             await self._slots.acquire()
         try:
             if len(body) > _WATCHED_BODY:
-                return await self._watched(session, method, url, fields, body)
+                return await self._watched(session, method, url, fields, body, sent)
+            if sent is not None:
+                loop = asyncio.get_running_loop()
+                if body:  # written by aiohttp's writer task, whose first step comes next (Python 3.11: not eager)
+                    loop.call_soon(loop.call_soon, sent)
+                else:  # written in the step that sends it, before the answer is first awaited
+                    loop.call_soon(sent)
             return await self._exchange(session, method, url, fields, body or None, None)
         finally:
             self._slots.release()
@@ -235,13 +263,21 @@ class AiohttpForwarder:
             raise self._httpx_error(error) from None
 
     async def _watched(
-        self, session: aiohttp.ClientSession, method: str, url: URL, fields: list[tuple[str, str]], body: bytes
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: URL,
+        fields: list[tuple[str, str]],
+        body: bytes,
+        sent: Callable[[], None] | None,
     ) -> Answer:
         """``_exchange``, failing with ``WriteTimeout`` when the upstream takes none of the body for ``timeout`` s.
 
         aiohttp starts its read timeout once the body is written, and has no write timeout: without this, an
         upstream that stops reading a large body would hold the exchange for ever."""
         tracker = aiohttp.UploadTracker()
+        if sent is not None:
+            tracker.upload_complete.add_done_callback(lambda _: sent())
         exchange = asyncio.ensure_future(self._exchange(session, method, url, fields, body, tracker))
         written = 0
         try:

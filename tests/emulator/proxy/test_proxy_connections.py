@@ -409,6 +409,26 @@ def test_a_large_request_and_answer_pass_whole() -> None:
     assert upstream.requests[0].endswith(b"Content-Length: %d\r\n\r\n" % len(body) + body)
 
 
+@pytest.mark.parametrize("kind", ["aiohttp", "httpx"])
+@pytest.mark.parametrize(("method", "body"), [("GET", b""), ("POST", b"a=1"), ("POST", b"x" * (1 << 20))])
+def test_sent_is_called_once_while_the_answer_is_awaited(kind: str, method: str, body: bytes) -> None:
+    async def exchange(upstream: Scripted) -> list[str]:
+        events: list[str] = []
+        if kind == "aiohttp":
+            forwarding: Any = forwarder(upstream)
+        else:
+            forwarding = forwarder_for(upstream.url, 5.0, httpx.AsyncHTTPTransport())
+        await forwarding.forward(method, b"/x", [], body, lambda: events.append("sent"))
+        events.append("answered")
+        await asyncio.sleep(0.01)  # a late or second call would come now
+        await forwarding.aclose()
+        return events
+
+    events, upstream = run((ok(b"1"),), exchange)
+    assert events == ["sent", "answered"]
+    assert upstream.requests[0].endswith(body)
+
+
 @pytest.mark.parametrize(
     ("target", "headers"),
     [

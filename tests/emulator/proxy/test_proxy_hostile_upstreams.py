@@ -9,7 +9,7 @@ its ``x-cpay-`` namespace, and its own ``x-cpay-violations`` is the one the clie
 
 The suite is the acceptance test of any forwarder: it runs over ``FORWARDERS``, factories
 ``(upstream URL, timeout in seconds) -> Forwarder`` (``cpay_emulator.proxy.forwarding.Forwarder``:
-``forward(method, target, headers, body) -> Answer(status, headers, content)``, raising httpx's exceptions, and
+``forward(method, target, headers, body, sent) -> Answer(status, headers, content)``, raising httpx's exceptions, and
 ``aclose()``), given to the proxy as ``ProxyConfig(forwarder=...)``: ``AiohttpForwarder``, the proxy's own, and
 httpx's. ``CPAY_PROXY_FORWARDER=package.module:factory`` adds one more.
 """
