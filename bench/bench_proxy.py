@@ -25,6 +25,11 @@ hand-written HTTP/1.1 client 0.27-0.34 ms (proxy p50 0.43-0.52 ms against 0.13-0
 way to aiohttp (issue 20, ``cpay_emulator.proxy.forwarding``), which costs more per exchange: a median GET to the
 emulator of 236-245 us against 189-206 us on a quiet VM, and ~250 us of CPU against ~80 us on one loaded by other
 work (load average 5-7), where one run each added 1.69 ms (aiohttp) and 0.85 ms (the hand-written client).
+The proxy then took its own work off the critical path: it checks a request once the forwarder has written it
+and writes its log line and recording while it waits (``cpay_emulator.proxy.asgi``); with the earlier proxy as a
+side of the same run, it added 0.731 ms against 0.889 and 1.014 against 1.086 (a VM loaded by the host). The
+floor shows what is left to the libraries: +0.386 ms (floor) against +0.479 ms (proxy) in one run, +0.720 against
++0.891 in another.
 Run: ``.venv/bin/python bench/bench_proxy.py`` (or ``make bench``); ``--block 1`` takes turns call by call.
 """
 
