@@ -192,6 +192,10 @@ def serve_proxy(arguments: argparse.Namespace) -> int:
     """Bind, print where the proxy listens and what it checks, serve until interrupted; the app writes its reports."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # the proxy's own line says it all, without the sign
+    # A record per exchange, whose line shows only the time and the message: none of the caller's frame, thread or
+    # process is gathered for it (the Logging HOWTO's "Optimization"; ~15 us of CPU per exchange here).
+    logging._srcfile = None
+    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
     upstream = arguments.upstream.rstrip("/")
     if not upstream.startswith(("http://", "https://")):
         print(f"cpay-emulator proxy: --upstream must be an http(s) URL, not {upstream!r}", file=sys.stderr)
