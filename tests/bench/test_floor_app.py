@@ -2,34 +2,24 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
 import warnings
 from pathlib import Path
-from types import ModuleType
 
 from cpay import CPayAuth, SecretKey
+
+from .scripts import load_bench_script
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # Starlette 1.x prefers httpx2 for its test client; httpx still works
     from starlette.testclient import TestClient
 
-FLOOR_APP = Path(__file__).resolve().parents[2] / "bench" / "floor_app.py"
 MERCHANT_ID = "20009999"
 SECRET = SecretKey("floor-secret")
 
 
-def load_floor() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("floor_app", FLOOR_APP)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_floor_answers_code_0_only_to_a_correctly_signed_request() -> None:
-    app = load_floor().floor_app(MERCHANT_ID, SECRET)
+    app = load_bench_script("floor_app").floor_app(MERCHANT_ID, SECRET)
     with TestClient(app) as client:
         signed = client.get("/openapi/v1/getMerchantBalance", auth=CPayAuth(MERCHANT_ID, SECRET))
         assert (signed.status_code, signed.json()["code"]) == (200, 0)
@@ -43,7 +33,7 @@ def test_the_floor_answers_code_0_only_to_a_correctly_signed_request() -> None:
 
 
 def test_the_write_floor_commits_each_signed_order_and_nothing_else(tmp_path: Path) -> None:
-    floor = load_floor()
+    floor = load_bench_script("floor_app")
     store = floor.order_store(tmp_path / "orders.db")
     with TestClient(floor.floor_app(MERCHANT_ID, SECRET, store)) as client:
         form = {"merchantTradeNo": "t1", "amount": "12.5"}

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import importlib.util
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -14,22 +11,13 @@ from cpay import CPayAuth, SecretKey
 from cpay_emulator import DEMO_MERCHANT_ID, DEMO_SECRET_KEY, EmulatorConfig, create_app
 from cpay_emulator.proxy.forwarding import forwarder_for
 
-FLOOR_PROXY = Path(__file__).resolve().parents[2] / "bench" / "floor_proxy.py"
-
-
-def load_floor() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("floor_proxy", FLOOR_PROXY)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from .scripts import load_bench_script
 
 
 def test_the_floor_relays_the_emulator_s_answer_with_the_proxy_s_header_and_checks_no_sign() -> None:
     emulator = create_app(EmulatorConfig(webhook_worker=False))
     upstream = httpx.ASGITransport(app=emulator)
-    floor = load_floor().FloorProxy(forwarder_for("http://upstream.test", 5.0, upstream))
+    floor = load_bench_script("floor_proxy").FloorProxy(forwarder_for("http://upstream.test", 5.0, upstream))
 
     async def exchange() -> tuple[Any, Any, Any]:
         async with (
