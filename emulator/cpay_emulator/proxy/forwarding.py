@@ -16,9 +16,9 @@ and ~615 us through ``httpx.AsyncClient`` (its Request and URL objects, the auth
 anyio), against 189-206 us through the hand-written HTTP/1.1 client (360 lines on asyncio and httptools) that this
 module had until then. The ~40 us that aiohttp costs more buys a parser (llhttp), TLS and a connection pool that
 others maintain. It is not small beside the proxy's goal: a relay on this server and forwarder that checks nothing
-(``bench/floor_proxy.py``, the bench's floor) adds 0.39 ms to a call on a quiet VM and 0.72 ms on a loaded one, of
-the 0.5 ms the proxy may add; which is why the proxy checks a request while it is on its way (``sent``) and writes
-its log line while it waits, leaving its own work at 0.09-0.17 ms over that floor.
+(``bench/floor_proxy.py``, the bench's floor) adds 0.33-0.51 ms to a call on this VM and 0.72 ms when the host is
+loaded, of the 0.5 ms the proxy may add; which is why the proxy checks a request while it is on its way (``sent``)
+and writes its log line while it waits, leaving its own work at 0.08-0.17 ms over that floor.
 
 The rules, whichever forwarder, and what it takes to hold aiohttp to them
 (``tests/emulator/proxy/test_proxy_connections.py``, ``test_proxy_forwarders.py``, and the hostile-upstream suite,
